@@ -1,0 +1,168 @@
+// The whole HTTP surface: the API under /api, the dev outbox, and the built client for every
+// other path.
+import fs from 'node:fs';
+import path from 'node:path';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import { DomainError } from './domain/accounts.ts';
+import type { AppEnv, Services } from './http/context.ts';
+import { ApiError, errorBody } from './http/errors.ts';
+import { clientIp, csrfGuard, loadSession } from './http/guards.ts';
+import { authRoutes } from './routes/auth.ts';
+import { devOutboxRoutes } from './routes/dev-outbox.ts';
+import { healthRoutes } from './routes/health.ts';
+import { meRoutes } from './routes/me.ts';
+import { VERSION } from './version.ts';
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+/** Status codes a domain refusal maps to; anything else is a 400. */
+const DOMAIN_STATUS: Record<string, ApiError['status']> = {
+  rate_limited: 429
+};
+
+function toErrorResponse(error: unknown, c: Context): Response {
+  if (error instanceof DomainError) {
+    error = new ApiError(
+      DOMAIN_STATUS[error.code] ?? 400,
+      error.code,
+      error.message,
+      error.details,
+      error.retryAfterSeconds
+    );
+  }
+  if (error instanceof ApiError) {
+    if (error.retryAfterSeconds !== undefined) {
+      c.header('Retry-After', String(error.retryAfterSeconds));
+    }
+    return c.json(errorBody(error.code, error.message, error.details), error.status);
+  }
+  if (error instanceof HTTPException) {
+    // Hono's own validators throw these, e.g. for a body that is not JSON at all.
+    const status = error.status;
+    const code = status === 400 ? 'invalid_json' : status === 413 ? 'payload_too_large' : 'http_error';
+    return c.json(errorBody(code, error.message || 'The request could not be read.'), status);
+  }
+  console.error('[api] unexpected error', error);
+  return c.json(errorBody('internal_error', 'Something went wrong on our side. Try again.'), 500);
+}
+
+export function createApi(services: Services) {
+  const api = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const issues = result.error.issues.map((issue) => ({
+        path: issue.path.join('.'),
+        message: issue.message
+      }));
+      const summary = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+      return c.json(errorBody('invalid_request', `Invalid request. ${summary}`, { issues }), 400);
+    }
+  });
+  api.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        c.json(errorBody('payload_too_large', 'The request body is too large.'), 413)
+    })
+  );
+  api.use(csrfGuard(services.config.publicUrl));
+  api.use(clientIp(services.config.trustProxy));
+  api.use(loadSession(services));
+
+  const routes = api
+    .route('/', healthRoutes(services))
+    .route('/auth', authRoutes(services))
+    .route('/me', meRoutes(services));
+
+  api.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: '__Host-parley_session'
+  });
+  api.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Parley API',
+      version: VERSION,
+      description:
+        'Errors are `{"error":{"code","message"}}`. State-changing requests must be JSON and same-origin.'
+    },
+    servers: [{ url: '/api' }]
+  });
+  api.onError(toErrorResponse);
+  return routes;
+}
+
+/** For the typed client (`hc<ApiType>`): import as a type only. */
+export type ApiType = ReturnType<typeof createApi>;
+
+export type AppOptions = {
+  /** The built client (SvelteKit static output); omitted in API-only tests. */
+  clientDir?: string;
+};
+
+export function createApp(services: Services, options: AppOptions = {}) {
+  const app = new OpenAPIHono();
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        manifestSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"]
+      },
+      strictTransportSecurity: services.config.publicUrl.startsWith('https:')
+        ? 'max-age=31536000; includeSubDomains'
+        : false
+    })
+  );
+  app.route('/api', createApi(services));
+  app.all('/api/*', (c) =>
+    c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}.`), 404)
+  );
+  if (services.notifier.usesDevOutbox && services.config.env !== 'production') {
+    app.route('/dev', devOutboxRoutes(services));
+  }
+  if (options.clientDir) mountClient(app, options.clientDir);
+  app.onError(toErrorResponse);
+  return app;
+}
+
+function mountClient(app: OpenAPIHono, clientDir: string) {
+  const root = path.relative(process.cwd(), clientDir) || '.';
+  const indexHtml = path.join(clientDir, 'index.html');
+  app.use(
+    '*',
+    serveStatic({
+      root,
+      onFound: (filePath, c) => {
+        // Hashed build assets never change; everything else must be revalidated so that
+        // the service worker and index.html pick up a new version.
+        c.header(
+          'Cache-Control',
+          filePath.includes('/_app/immutable/')
+            ? 'public, max-age=31536000, immutable'
+            : 'no-cache'
+        );
+      }
+    })
+  );
+  // Every other path is a client-side route: answer with the app shell.
+  app.get('*', async (c) => {
+    const shell = await fs.promises.readFile(indexHtml, 'utf8').catch(() => null);
+    if (shell === null) return c.text('The client is not built: run `npm run build`.', 503);
+    c.header('Cache-Control', 'no-cache');
+    return c.html(shell);
+  });
+}

@@ -1,0 +1,121 @@
+// The server's configuration: read from the environment once, validated, then passed down explicitly.
+import path from 'node:path';
+import { z } from 'zod';
+
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value))
+    .refine(
+      (value) => value === undefined || protocols.some((p) => value.startsWith(`${p}:`)),
+      `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`
+    )
+    .refine((value) => value === undefined || URL.canParse(value), 'is not a valid URL');
+
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  PUBLIC_URL: optionalUrl(['http', 'https']),
+  SMTP_URL: optionalUrl(['smtp', 'smtps']),
+  MAIL_FROM: optionalText.pipe(
+    z
+      .string()
+      .regex(/^(?:[^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an email address')
+      .optional()
+  ),
+  SMS_API_URL: optionalUrl(['http', 'https']),
+  SMS_ACCOUNT_SID: optionalText,
+  SMS_AUTH_TOKEN: optionalText,
+  SMS_FROM: optionalText,
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  SECRET_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional())
+});
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  /** `undefined` means the embedded SQLite database in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Origin the app is reached at; links in emails and SMS point here. */
+  publicUrl: string;
+  mail: { smtpUrl: string; from: string } | undefined;
+  sms: { apiUrl: string; accountSid: string; authToken: string; from: string } | undefined;
+  /** Keys the one-time-code hashes; generated into `dataDir` when unset (single instance). */
+  secretKey: string | undefined;
+  /** Behind a reverse proxy, the client's IP is the last X-Forwarded-For hop. */
+  trustProxy: boolean;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const SMS_VARIABLES = ['SMS_API_URL', 'SMS_ACCOUNT_SID', 'SMS_AUTH_TOKEN', 'SMS_FROM'] as const;
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`
+    );
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  const smsSet = SMS_VARIABLES.filter((name) => e[name] !== undefined);
+  if (smsSet.length > 0 && smsSet.length < SMS_VARIABLES.length) {
+    const missing = SMS_VARIABLES.filter((name) => e[name] === undefined);
+    problems.push(`${missing.join(', ')}: required when ${smsSet.join(', ')} is set`);
+  }
+  if (e.MAIL_FROM === undefined && e.SMTP_URL !== undefined) {
+    problems.push('MAIL_FROM: required when SMTP_URL is set');
+  }
+  if (e.NODE_ENV === 'production') {
+    // In production a missing provider must stop the server, not silently fill a dev outbox.
+    if (e.SMTP_URL === undefined) problems.push('SMTP_URL: required when NODE_ENV=production');
+    if (smsSet.length === 0) problems.push('SMS_API_URL: required when NODE_ENV=production');
+    if (e.PUBLIC_URL === undefined) problems.push('PUBLIC_URL: required when NODE_ENV=production');
+    if (e.DATABASE_URL !== undefined && e.SECRET_KEY === undefined) {
+      problems.push('SECRET_KEY: required when several instances share DATABASE_URL');
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    publicUrl: new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).origin,
+    mail: e.SMTP_URL ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? '' } : undefined,
+    sms:
+      e.SMS_API_URL && e.SMS_ACCOUNT_SID && e.SMS_AUTH_TOKEN && e.SMS_FROM
+        ? {
+            apiUrl: e.SMS_API_URL,
+            accountSid: e.SMS_ACCOUNT_SID,
+            authToken: e.SMS_AUTH_TOKEN,
+            from: e.SMS_FROM
+          }
+        : undefined,
+    secretKey: e.SECRET_KEY,
+    trustProxy: e.TRUST_PROXY === 'true'
+  };
+}

@@ -1,0 +1,255 @@
+// Accounts and sign-in by one-time code. No HTTP here: routes translate DomainErrors into answers.
+import { randomInt, randomUUID } from 'node:crypto';
+import { and, desc, eq, isNull, lt } from 'drizzle-orm';
+import { emailDomain, parseAddress, type Address } from '../../src/lib/address.ts';
+import type { Notifier } from '../messaging/notifier.ts';
+import { signInCodeEmail, signInCodeSms } from '../messaging/templates.ts';
+import { tables, type Db, type Store } from '../store/index.ts';
+import type { Locale } from '../store/schema.ts';
+import { hitRateLimits, type Limit } from './rate-limit.ts';
+import { keyedHash, safeEqual } from './secrets.ts';
+import { createSession, revokeSession, type Organization, type User } from './sessions.ts';
+
+export const CODE_LIFETIME_MS = 10 * 60 * 1000;
+export const MAX_CODE_ATTEMPTS = 5;
+const FIFTEEN_MINUTES = 15 * 60 * 1000;
+export const SIGN_IN_LIMITS = {
+  perAddress: { max: 5, windowMs: FIFTEEN_MINUTES },
+  perIp: { max: 30, windowMs: FIFTEEN_MINUTES }
+} satisfies Record<string, Limit>;
+
+/** A rule refused the request; `code` is stable and part of the API. */
+export class DomainError extends Error {
+  override name = 'DomainError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    readonly retryAfterSeconds?: number
+  ) {
+    super(message);
+  }
+}
+
+export type AccountsDeps = { store: Store; notifier: Notifier; secretKey: Buffer };
+
+/** Reads what a signed-out person typed; without a region only `+…` numbers can be read. */
+export function readAddress(input: string, region: string | undefined): Address {
+  const result = parseAddress(input, region);
+  if (!result.ok) {
+    throw new DomainError('invalid_address', addressProblem(result.code), { reason: result.code });
+  }
+  return result.address;
+}
+
+function addressProblem(reason: string): string {
+  switch (reason) {
+    case 'empty':
+      return 'Enter an email address or a phone number.';
+    case 'missing_country_code':
+      return 'Add the country code to the phone number, for example +33.';
+    case 'premium_rate_number':
+    case 'shared_cost_number':
+      return 'Premium-rate and shared-cost numbers cannot be used.';
+    case 'phone_not_valid':
+      return 'This phone number does not exist. Check the digits.';
+    default:
+      return 'This is not a valid email address or phone number.';
+  }
+}
+
+/**
+ * Sends a sign-in code to the address, whether or not it has an account: the answer and the
+ * work done are the same either way, so the endpoint cannot be used to find accounts.
+ */
+export async function requestSignInCode(
+  deps: AccountsDeps,
+  request: { address: Address; ip: string; locale: Locale; now: Date }
+): Promise<{ expiresInSeconds: number }> {
+  const { address, now } = request;
+  const limit = await hitRateLimits(
+    deps.store,
+    [
+      { key: `sign-in:address:${address.key}`, limit: SIGN_IN_LIMITS.perAddress },
+      { key: `sign-in:ip:${request.ip}`, limit: SIGN_IN_LIMITS.perIp }
+    ],
+    now
+  );
+  if (!limit.allowed) {
+    throw new DomainError(
+      'rate_limited',
+      'Too many codes requested. Try again later.',
+      undefined,
+      limit.retryAfterSeconds
+    );
+  }
+
+  const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  const id = randomUUID();
+  const { signInCodes } = tables;
+  await deps.store.tx(async (tx) => {
+    // A new code supersedes the older ones: only the latest can be used.
+    await tx
+      .update(signInCodes)
+      .set({ consumedAt: now })
+      .where(and(eq(signInCodes.addressKey, address.key), isNull(signInCodes.consumedAt)));
+    await tx.insert(signInCodes).values({
+      id,
+      addressKey: address.key,
+      codeHash: keyedHash(deps.secretKey, `${id}:${code}`),
+      attempts: 0,
+      expiresAt: new Date(now.getTime() + CODE_LIFETIME_MS),
+      createdAt: now
+    });
+  });
+
+  const minutes = CODE_LIFETIME_MS / 60_000;
+  if (address.kind === 'email') {
+    deps.notifier.enqueue({
+      channel: 'email',
+      to: address.value,
+      ...signInCodeEmail(request.locale, code, minutes)
+    });
+  } else {
+    deps.notifier.enqueue({
+      channel: 'sms',
+      to: address.value,
+      text: signInCodeSms(request.locale, code, minutes)
+    });
+  }
+  return { expiresInSeconds: CODE_LIFETIME_MS / 1000 };
+}
+
+export type VerifyResult =
+  | { status: 'signed_in'; user: User; organization: Organization | null; sessionToken: string }
+  | { status: 'name_required' };
+
+/**
+ * Checks a code and signs in, creating the account on first use. An address with no account
+ * needs a name first: the code is then kept so the person can send it again with their name.
+ */
+export async function verifySignInCode(
+  deps: AccountsDeps,
+  request: {
+    address: Address;
+    code: string;
+    name: string | undefined;
+    locale: Locale;
+    previousSessionHash: string | null;
+    now: Date;
+  }
+): Promise<VerifyResult> {
+  const { address, now } = request;
+  const { signInCodes } = tables;
+  // Refusals are returned, not thrown, from the transaction: a wrong guess must still commit
+  // its attempt count.
+  const outcome = await deps.store.tx(async (tx): Promise<VerifyResult | DomainError> => {
+    const [challenge] = await tx
+      .select()
+      .from(signInCodes)
+      .where(and(eq(signInCodes.addressKey, address.key), isNull(signInCodes.consumedAt)))
+      .orderBy(desc(signInCodes.createdAt))
+      .limit(1);
+    if (!challenge) return invalidCode();
+    if (challenge.expiresAt.getTime() <= now.getTime()) {
+      return new DomainError('code_expired', 'This code has expired. Ask for a new one.');
+    }
+    if (challenge.attempts >= MAX_CODE_ATTEMPTS) return tooManyAttempts();
+
+    const expected = challenge.codeHash;
+    if (!safeEqual(keyedHash(deps.secretKey, `${challenge.id}:${request.code}`), expected)) {
+      // Conditional update: concurrent wrong guesses cannot exceed the attempt budget.
+      const [counted] = await tx
+        .update(signInCodes)
+        .set({ attempts: challenge.attempts + 1 })
+        .where(
+          and(eq(signInCodes.id, challenge.id), lt(signInCodes.attempts, MAX_CODE_ATTEMPTS))
+        )
+        .returning({ attempts: signInCodes.attempts });
+      if (!counted || counted.attempts >= MAX_CODE_ATTEMPTS) return tooManyAttempts();
+      return invalidCode();
+    }
+
+    let account = await findAccount(tx, address);
+    if (!account) {
+      const name = request.name?.trim();
+      if (!name) return { status: 'name_required' } as const;
+      account = await createAccount(tx, address, name, request.locale, now);
+    }
+
+    const [consumed] = await tx
+      .update(signInCodes)
+      .set({ consumedAt: now })
+      .where(and(eq(signInCodes.id, challenge.id), isNull(signInCodes.consumedAt)))
+      .returning({ id: signInCodes.id });
+    if (!consumed) return invalidCode();
+
+    // Rotation: the session that existed before sign-in (if any) stops working.
+    if (request.previousSessionHash) await revokeSession(tx, request.previousSessionHash);
+    const sessionToken = await createSession(tx, account.user.id, now);
+    return { status: 'signed_in', ...account, sessionToken } as const;
+  });
+  if (outcome instanceof DomainError) throw outcome;
+  return outcome;
+}
+
+const invalidCode = () => new DomainError('invalid_code', 'This code is not right. Check it and try again.');
+const tooManyAttempts = () =>
+  new DomainError('code_attempts_exceeded', 'Too many wrong codes. Ask for a new code.');
+
+type Account = { user: User; organization: Organization | null };
+
+export async function findAccount(db: Db, address: Address): Promise<Account | null> {
+  const { users, organizations } = tables;
+  const [row] = await db
+    .select({ user: users, organization: organizations })
+    .from(users)
+    .leftJoin(organizations, eq(organizations.id, users.organizationId))
+    .where(address.kind === 'email' ? eq(users.emailKey, address.key) : eq(users.phone, address.value))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The organization that owns the email's domain, if any. */
+export async function organizationOfEmail(db: Db, address: Address): Promise<Organization | null> {
+  if (address.kind !== 'email') return null;
+  const { organizationDomains, organizations } = tables;
+  const [row] = await db
+    .select({ organization: organizations })
+    .from(organizationDomains)
+    .innerJoin(organizations, eq(organizations.id, organizationDomains.organizationId))
+    .where(eq(organizationDomains.domain, emailDomain(address)))
+    .limit(1);
+  return row?.organization ?? null;
+}
+
+/**
+ * An email on an organization's verified domain always makes a managed account in that
+ * organization (proof of the mailbox is proof of membership); it can never be a personal one.
+ */
+async function createAccount(
+  tx: Db,
+  address: Address,
+  name: string,
+  locale: Locale,
+  now: Date
+): Promise<Account> {
+  const organization = await organizationOfEmail(tx, address);
+  const [user] = await tx
+    .insert(tables.users)
+    .values({
+      id: randomUUID(),
+      organizationId: organization?.id ?? null,
+      role: organization ? 'member' : null,
+      name,
+      email: address.kind === 'email' ? address.value : null,
+      emailKey: address.kind === 'email' ? address.key : null,
+      phone: address.kind === 'phone' ? address.value : null,
+      region: address.kind === 'phone' ? (address.country ?? null) : null,
+      locale,
+      createdAt: now
+    })
+    .returning();
+  if (!user) throw new Error('user insert returned nothing');
+  return { user, organization };
+}

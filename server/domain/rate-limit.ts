@@ -1,0 +1,54 @@
+// Fixed-window rate limits kept in the database, so that every server instance counts together.
+import { sql } from 'drizzle-orm';
+import { tables, type Store } from '../store/index.ts';
+
+export type Limit = { max: number; windowMs: number };
+export type LimitDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/**
+ * Counts one hit on `key` and says whether it is within `limit`. The counter is bumped by a
+ * single upsert, so concurrent requests on any instance never both take the last slot.
+ */
+export async function hitRateLimit(
+  store: Store,
+  key: string,
+  limit: Limit,
+  now: Date
+): Promise<LimitDecision> {
+  const t = tables.rateLimits;
+  const nowMs = now.getTime();
+  const windowOpenedAfter = nowMs - limit.windowMs;
+  const [row] = await store.tx((tx) =>
+    tx
+      .insert(t)
+      .values({ key, windowStartMs: nowMs, count: 1 })
+      .onConflictDoUpdate({
+        target: t.key,
+        set: {
+          count: sql`CASE WHEN ${t.windowStartMs} <= ${windowOpenedAfter} THEN 1 ELSE ${t.count} + 1 END`,
+          windowStartMs: sql`CASE WHEN ${t.windowStartMs} <= ${windowOpenedAfter} THEN ${nowMs} ELSE ${t.windowStartMs} END`
+        }
+      })
+      .returning({ count: t.count, windowStartMs: t.windowStartMs })
+  );
+  if (!row) throw new Error(`rate limit upsert returned nothing for ${key}`);
+  if (row.count <= limit.max) return { allowed: true };
+  const windowEndsMs = Number(row.windowStartMs) + limit.windowMs;
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((windowEndsMs - nowMs) / 1000)) };
+}
+
+/** The first refusal among several limits, counting a hit on each (all must allow). */
+export async function hitRateLimits(
+  store: Store,
+  checks: { key: string; limit: Limit }[],
+  now: Date
+): Promise<LimitDecision> {
+  let worst: LimitDecision = { allowed: true };
+  for (const check of checks) {
+    const decision = await hitRateLimit(store, check.key, check.limit, now);
+    if (!decision.allowed && (worst.allowed || decision.retryAfterSeconds > worst.retryAfterSeconds)) {
+      worst = decision;
+    }
+  }
+  return worst;
+}

@@ -1,0 +1,54 @@
+// Sign-in sessions: a random token in the cookie, only its hash on the server.
+import { and, eq, gt } from 'drizzle-orm';
+import { tables, type Db, type Store } from '../store/index.ts';
+import { randomToken, tokenHash } from './secrets.ts';
+
+export const SESSION_LIFETIME_MS = 90 * 24 * 60 * 60 * 1000;
+/** Activity extends a session, but at most one write per session per hour. */
+const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
+
+export type User = typeof tables.users.$inferSelect;
+export type Organization = typeof tables.organizations.$inferSelect;
+export type SignedIn = { user: User; organization: Organization | null; tokenHash: string };
+
+export async function createSession(tx: Db, userId: string, now: Date): Promise<string> {
+  const token = randomToken();
+  await tx.insert(tables.sessions).values({
+    tokenHash: tokenHash(token),
+    userId,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS)
+  });
+  return token;
+}
+
+export async function findSession(store: Store, token: string, now: Date): Promise<SignedIn | null> {
+  const hash = tokenHash(token);
+  const { sessions, users, organizations } = tables;
+  const [row] = await store.db
+    .select({ session: sessions, user: users, organization: organizations })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(organizations, eq(organizations.id, users.organizationId))
+    .where(and(eq(sessions.tokenHash, hash), gt(sessions.expiresAt, now)))
+    .limit(1);
+  if (!row) return null;
+  if (now.getTime() - row.session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+    await store.tx((tx) =>
+      tx
+        .update(sessions)
+        .set({ lastSeenAt: now, expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS) })
+        .where(eq(sessions.tokenHash, hash))
+    );
+  }
+  return { user: row.user, organization: row.organization, tokenHash: hash };
+}
+
+export async function revokeSession(tx: Db, hash: string): Promise<void> {
+  await tx.delete(tables.sessions).where(eq(tables.sessions.tokenHash, hash));
+}
+
+export async function revokeAllSessions(store: Store, userId: string): Promise<void> {
+  await store.tx((tx) => tx.delete(tables.sessions).where(eq(tables.sessions.userId, userId)));
+}

@@ -1,0 +1,27 @@
+// What every route can reach: the services built at start-up and the signed-in person.
+import type { Config } from '../config.ts';
+import type { SignedIn } from '../domain/sessions.ts';
+import type { Notifier } from '../messaging/notifier.ts';
+import type { Store } from '../store/index.ts';
+
+export type Services = {
+  config: Config;
+  store: Store;
+  notifier: Notifier;
+  secretKey: Buffer;
+  /** Injected so that tests can move time (code expiry, rate-limit windows). */
+  now: () => Date;
+};
+
+export type AppEnv = {
+  Variables: {
+    /** Null when the request carries no valid session cookie. */
+    signedIn: SignedIn | null;
+    clientIp: string;
+  };
+};
+
+/** Set by `requireSignedIn`: routes behind it can rely on a session. */
+export type SignedInEnv = {
+  Variables: AppEnv['Variables'] & { signedIn: SignedIn };
+};

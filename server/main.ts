@@ -1,0 +1,60 @@
+// Entry point: one process that migrates the database, seeds a demo on first start, and serves
+// the API and the built client.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { loadSecretKey } from './domain/secrets.ts';
+import { notifierFromConfig } from './messaging/notifier.ts';
+import { demoSignInHelp, seedDemo } from './seed.ts';
+import { openStore } from './store/index.ts';
+import { VERSION } from './version.ts';
+
+const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../build');
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const store = await openStore(config);
+  const notifier = notifierFromConfig(config, store);
+  const services = {
+    config,
+    store,
+    notifier,
+    secretKey: loadSecretKey(config.secretKey, config.dataDir),
+    now: () => new Date()
+  };
+  if (await seedDemo(store)) console.log(demoSignInHelp(config.publicUrl, notifier.usesDevOutbox));
+
+  const app = createApp(services, { clientDir });
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    const where = store.dialect === 'sqlite' ? path.join(config.dataDir, 'parley.db') : 'PostgreSQL';
+    console.log(`Parley ${VERSION} listening on ${config.publicUrl} (port ${info.port}, ${where})`);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    server.close();
+    void notifier
+      .idle()
+      .finally(() => store.close())
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+await main();

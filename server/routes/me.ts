@@ -1,0 +1,119 @@
+// The signed-in person's own profile.
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { isRegionCode } from '../../src/lib/address.ts';
+import type { Organization, User } from '../domain/sessions.ts';
+import type { AppEnv, Services } from '../http/context.ts';
+import { ApiError, errorResponses } from '../http/errors.ts';
+import { requireSignedIn } from '../http/guards.ts';
+import { tables } from '../store/index.ts';
+
+export const LocaleSchema = z.enum(['en', 'fr']);
+
+export const MeSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string().nullable(),
+    phone: z.string().nullable().openapi({ description: 'E.164' }),
+    kind: z.enum(['managed', 'personal']),
+    role: z.enum(['admin', 'member']).nullable(),
+    organization: z
+      .object({ id: z.string(), name: z.string(), region: z.string() })
+      .nullable(),
+    region: z.string().openapi({ description: 'Region used to read national phone numbers' }),
+    locale: LocaleSchema.nullable()
+  })
+  .openapi('Me');
+
+export type Me = z.infer<typeof MeSchema>;
+
+/** Where no region is known, numbers must be typed with their country code. */
+const FALLBACK_REGION = 'US';
+
+export function toMe(user: User, organization: Organization | null): Me {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    phone: user.phone,
+    kind: organization ? 'managed' : 'personal',
+    role: organization ? (user.role ?? 'member') : null,
+    organization: organization
+      ? { id: organization.id, name: organization.name, region: organization.defaultRegion }
+      : null,
+    region: organization?.defaultRegion ?? user.region ?? FALLBACK_REGION,
+    locale: user.locale ?? null
+  };
+}
+
+const getMe = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['Profile'],
+  summary: 'The signed-in person',
+  middleware: [requireSignedIn] as const,
+  responses: {
+    200: { description: 'Profile', content: { 'application/json': { schema: MeSchema } } },
+    ...errorResponses(401)
+  }
+});
+
+const UpdateMeSchema = z
+  .object({
+    name: z.string().trim().min(1).max(80).optional(),
+    region: z
+      .string()
+      .refine(isRegionCode, 'must be an ISO region code such as FR or US')
+      .optional(),
+    locale: LocaleSchema.nullable().optional()
+  })
+  .strict()
+  .openapi('UpdateMe');
+
+const updateMe = createRoute({
+  method: 'patch',
+  path: '/',
+  tags: ['Profile'],
+  summary: 'Change name, phone region (personal accounts) or language',
+  middleware: [requireSignedIn] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: UpdateMeSchema } } } },
+  responses: {
+    200: { description: 'Updated profile', content: { 'application/json': { schema: MeSchema } } },
+    ...errorResponses(400, 401, 403)
+  }
+});
+
+export function meRoutes(services: Services) {
+  return new OpenAPIHono<AppEnv>()
+    .openapi(getMe, (c) => {
+      const { user, organization } = c.var.signedIn;
+      return c.json(toMe(user, organization), 200);
+    })
+    .openapi(updateMe, async (c) => {
+      const { user, organization } = c.var.signedIn;
+      const changes = c.req.valid('json');
+      if (changes.region !== undefined && organization) {
+        throw new ApiError(
+          403,
+          'region_managed_by_organization',
+          "Your organization sets the phone region; ask an admin to change it."
+        );
+      }
+      if (Object.values(changes).every((value) => value === undefined)) {
+        return c.json(toMe(user, organization), 200);
+      }
+      const [updated] = await services.store.tx((tx) =>
+        tx
+          .update(tables.users)
+          .set({
+            ...(changes.name !== undefined && { name: changes.name }),
+            ...(changes.region !== undefined && { region: changes.region }),
+            ...(changes.locale !== undefined && { locale: changes.locale })
+          })
+          .where(eq(tables.users.id, user.id))
+          .returning()
+      );
+      return c.json(toMe(updated ?? user, organization), 200);
+    });
+}

@@ -1,0 +1,13 @@
+// PostgreSQL tables (drizzle-kit reads this file to generate drizzle/postgres).
+import { columns } from './columns.pg.ts';
+import { defineTables } from './schema.ts';
+
+export const {
+  organizations,
+  organizationDomains,
+  users,
+  signInCodes,
+  sessions,
+  rateLimits,
+  devOutbox
+} = defineTables(columns);

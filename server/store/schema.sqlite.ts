@@ -1,0 +1,13 @@
+// SQLite tables (drizzle-kit reads this file to generate drizzle/sqlite).
+import { columns } from './columns.sqlite.ts';
+import { defineTables } from './schema.ts';
+
+export const {
+  organizations,
+  organizationDomains,
+  users,
+  signInCodes,
+  sessions,
+  rateLimits,
+  devOutbox
+} = defineTables(columns);

@@ -1,0 +1,41 @@
+// t(): every user-visible string goes through here, in the current locale.
+import { locale } from '$lib/state/locale.svelte';
+import type { Locale } from '$lib/api/types';
+import { en, type MessageKey, type Messages } from './en';
+import { fr } from './fr';
+
+export type { MessageKey } from './en';
+
+const catalogues: Record<Locale, Messages> = { en, fr };
+
+export type Params = Record<string, string | number>;
+
+/** Reactive: read in a template or $derived, it re-runs when the locale changes. */
+export function t(key: MessageKey, params?: Params): string {
+  const text = catalogues[locale.current][key];
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole
+  );
+}
+
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
+
+/** "in 5 minutes" / "dans 5 minutes", rounded up to the largest sensible unit. */
+export function formatIn(seconds: number): string {
+  const format = new Intl.RelativeTimeFormat(locale.current, { numeric: 'always' });
+  if (seconds < 60) return format.format(Math.max(1, Math.ceil(seconds)), 'second');
+  if (seconds < 3600) return format.format(Math.ceil(seconds / 60), 'minute');
+  return format.format(Math.ceil(seconds / 3600), 'hour');
+}
+
+/** A region's name in the current language, e.g. `FR` → "France". */
+export function regionName(code: string): string {
+  try {
+    return new Intl.DisplayNames(locale.current, { type: 'region' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}

@@ -1,0 +1,40 @@
+// Registers the service worker by hand so the app decides when a new version takes over.
+import { dev } from '$app/environment';
+import { appUpdate } from '$lib/state/app-update.svelte';
+
+const UPDATE_CHECK_MS = 60 * 60 * 1000;
+
+export async function registerServiceWorker(): Promise<void> {
+  if (!('serviceWorker' in navigator)) return;
+  const container = navigator.serviceWorker;
+  // No controller yet: this is the first install, which takes the page over by itself
+  // (clients.claim) and brings nothing new to reload for.
+  const hadController = container.controller !== null;
+
+  let registration: ServiceWorkerRegistration;
+  try {
+    registration = await container.register('/service-worker.js', {
+      type: dev ? 'module' : 'classic'
+    });
+  } catch {
+    return; // Unsupported context (private mode, file://): the app runs online-only.
+  }
+
+  if (registration.waiting && container.controller) appUpdate.offer(registration.waiting);
+
+  registration.addEventListener('updatefound', () => {
+    const worker = registration.installing;
+    worker?.addEventListener('statechange', () => {
+      if (worker.state === 'installed' && container.controller) appUpdate.offer(worker);
+    });
+  });
+
+  container.addEventListener('controllerchange', () => {
+    if (hadController) appUpdate.controllerChanged();
+  });
+
+  // A single-page app rarely navigates, so the browser's own update check seldom runs.
+  const check = () => void registration.update().catch(() => undefined);
+  setInterval(check, UPDATE_CHECK_MS);
+  addEventListener('online', check);
+}
