@@ -47,6 +47,8 @@ export class Notifier {
   }
 
   private async deliver(message: Outgoing): Promise<void> {
+    // Leave the request path first: the answer must not wait on (or time) the provider.
+    await new Promise((resolve) => setImmediate(resolve));
     for (let attempt = 0; ; attempt++) {
       try {
         if (message.channel === 'email') await this.options.email.send(message);

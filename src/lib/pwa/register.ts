@@ -7,9 +7,9 @@ const UPDATE_CHECK_MS = 60 * 60 * 1000;
 export async function registerServiceWorker(): Promise<void> {
   if (!('serviceWorker' in navigator)) return;
   const container = navigator.serviceWorker;
-  // No controller yet: this is the first install, which takes the page over by itself
-  // (clients.claim) and brings nothing new to reload for.
-  const hadController = container.controller !== null;
+  // No controller yet: the first install takes the page over by itself (clients.claim) and
+  // brings nothing new to reload for. Every later change of controller is a new version.
+  let controlled = container.controller !== null;
 
   let registration: ServiceWorkerRegistration;
   try {
@@ -30,7 +30,8 @@ export async function registerServiceWorker(): Promise<void> {
   });
 
   container.addEventListener('controllerchange', () => {
-    if (hadController) appUpdate.controllerChanged();
+    if (controlled) appUpdate.controllerChanged();
+    controlled = true;
   });
 
   // A single-page app rarely navigates, so the browser's own update check seldom runs.

@@ -1,0 +1,169 @@
+// Test harness: a real store (SQLite in a temp dir, or a fresh PostgreSQL database when
+// TEST_DATABASE_URL is set), the app in-process, a recording mail/SMS transport, a movable clock.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { createApp } from '../../server/app.ts';
+import { loadConfig, type Config } from '../../server/config.ts';
+import type { Services } from '../../server/http/context.ts';
+import { Notifier } from '../../server/messaging/notifier.ts';
+import type { Outgoing, Transport } from '../../server/messaging/transports.ts';
+import { seedDemo } from '../../server/seed.ts';
+import { openStore, type Store } from '../../server/store/index.ts';
+
+export const ORIGIN = 'http://localhost:3000';
+
+/** A database of its own for one test file: a temp SQLite file or a new PostgreSQL database. */
+export async function openTestStore(): Promise<{ store: Store; dispose: () => Promise<void> }> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
+    const store = await openStore({ databaseUrl: undefined, dataDir });
+    return {
+      store,
+      dispose: async () => {
+        await store.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    };
+  }
+  const name = `parley_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const store = await openStore({ databaseUrl: url.toString(), dataDir: os.tmpdir() });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  };
+}
+
+export class RecordingTransport<M extends Outgoing> implements Transport<M> {
+  readonly name = 'recording';
+  readonly sent: M[] = [];
+  send(message: M) {
+    this.sent.push(message);
+    return Promise.resolve();
+  }
+}
+
+export class TestClock {
+  constructor(public current = new Date('2026-06-01T09:00:00Z')) {}
+  now = () => new Date(this.current);
+  advance(ms: number) {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+export async function startTestApp(overrides: Partial<Config> = {}) {
+  const { store, dispose } = await openTestStore();
+  const email = new RecordingTransport<Extract<Outgoing, { channel: 'email' }>>();
+  const sms = new RecordingTransport<Extract<Outgoing, { channel: 'sms' }>>();
+  const notifier = new Notifier({ email, sms, retryDelaysMs: [] });
+  const clock = new TestClock();
+  // Each simulated browser has its own IP, passed as a proxy would.
+  const config: Config = { ...loadConfig({ NODE_ENV: 'test' }), trustProxy: true, ...overrides };
+  const services: Services = {
+    config,
+    store,
+    notifier,
+    secretKey: randomBytes(32),
+    now: clock.now
+  };
+  await seedDemo(store, clock.now());
+  const app = createApp(services);
+  return {
+    app,
+    services,
+    store,
+    clock,
+    email,
+    sms,
+    /** The last code sent to an address, once the delivery queue has run. */
+    async lastCode(to: string): Promise<string> {
+      await notifier.idle();
+      const all = [...email.sent, ...sms.sent].filter((m) => m.to === to);
+      const match = all.at(-1)?.text.match(/\b(\d{6})\b/);
+      if (!match?.[1]) throw new Error(`no code sent to ${to}`);
+      return match[1];
+    },
+    browser: (ip = '203.0.113.7') => new Browser(app, ip),
+    close: async () => {
+      await notifier.idle();
+      await dispose();
+    }
+  };
+}
+
+type JsonValue = unknown;
+
+/** A same-origin browser: keeps its cookie and sends JSON like the real client does. */
+export class Browser {
+  private cookie: string | null = null;
+  constructor(
+    private readonly app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> },
+    private readonly ip: string
+  ) {}
+
+  get sessionCookie() {
+    return this.cookie;
+  }
+
+  async request(method: string, url: string, body?: JsonValue, headers: Record<string, string> = {}) {
+    const init: RequestInit = {
+      method,
+      headers: {
+        origin: ORIGIN,
+        'x-forwarded-for': this.ip,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...(this.cookie && { cookie: this.cookie }),
+        ...headers
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) })
+    };
+    const response = await this.app.request(`${ORIGIN}${url}`, init);
+    const setCookie = response.headers.get('set-cookie');
+    if (setCookie) {
+      const [pair] = setCookie.split(';');
+      this.cookie = pair && !pair.endsWith('=') ? pair : null;
+    }
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      setCookie,
+      body: text ? (JSON.parse(text) as Record<string, any>) : null
+    };
+  }
+
+  get(url: string) {
+    return this.request('GET', url);
+  }
+  post(url: string, body: JsonValue = {}) {
+    return this.request('POST', url, body);
+  }
+  patch(url: string, body: JsonValue) {
+    return this.request('PATCH', url, body);
+  }
+
+  /** Signs in through the real code flow. */
+  async signIn(test: TestApp, address: string, name?: string) {
+    const sent = await this.post('/api/auth/code', { address, region: 'FR' });
+    if (sent.status !== 202) throw new Error(`code request failed: ${JSON.stringify(sent.body)}`);
+    const code = await test.lastCode(address);
+    const verified = await this.post('/api/auth/verify', { address, region: 'FR', code, name });
+    if (verified.body?.status !== 'signed_in') {
+      throw new Error(`sign-in failed: ${JSON.stringify(verified.body)}`);
+    }
+    return verified.body.user as Record<string, any>;
+  }
+}
