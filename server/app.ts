@@ -9,6 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { DomainError } from './domain/accounts.ts';
+import { usesDevOutbox } from './config.ts';
 import type { AppEnv, Services } from './http/context.ts';
 import { ApiError, errorBody } from './http/errors.ts';
 import { clientIp, csrfGuard, loadSession } from './http/guards.ts';
@@ -131,7 +132,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
   app.all('/api/*', (c) =>
     c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}.`), 404)
   );
-  if (services.notifier.usesDevOutbox && services.config.env !== 'production') {
+  if (usesDevOutbox(services.config)) {
     app.route('/dev', devOutboxRoutes(services));
   }
   if (options.clientDir) mountClient(app, options.clientDir);
@@ -142,27 +143,20 @@ export function createApp(services: Services, options: AppOptions = {}) {
 function mountClient(app: OpenAPIHono, clientDir: string) {
   const root = path.relative(process.cwd(), clientDir) || '.';
   const indexHtml = path.join(clientDir, 'index.html');
-  app.use(
-    '*',
-    serveStatic({
-      root,
-      onFound: (filePath, c) => {
-        // Hashed build assets never change; everything else must be revalidated so that
-        // the service worker and index.html pick up a new version.
-        c.header(
-          'Cache-Control',
-          filePath.includes('/_app/immutable/')
-            ? 'public, max-age=31536000, immutable'
-            : 'no-cache'
-        );
-      }
-    })
-  );
+  app.use('*', async (c, next) => {
+    // Hashed build assets never change; everything else must be revalidated so that the
+    // service worker and index.html pick up a new version.
+    c.header(
+      'Cache-Control',
+      c.req.path.startsWith('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache'
+    );
+    return next();
+  });
+  app.use('*', serveStatic({ root }));
   // Every other path is a client-side route: answer with the app shell.
   app.get('*', async (c) => {
     const shell = await fs.promises.readFile(indexHtml, 'utf8').catch(() => null);
     if (shell === null) return c.text('The client is not built: run `npm run build`.', 503);
-    c.header('Cache-Control', 'no-cache');
     return c.html(shell);
   });
 }

@@ -119,3 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY === 'true'
   };
 }
+
+/** Outside production, a channel without a provider keeps its messages in the dev outbox. */
+export function usesDevOutbox(config: Config): boolean {
+  return config.env !== 'production' && (config.mail === undefined || config.sms === undefined);
+}

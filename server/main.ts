@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, usesDevOutbox, type Config } from './config.ts';
 import { loadSecretKey } from './domain/secrets.ts';
 import { notifierFromConfig } from './messaging/notifier.ts';
 import { demoSignInHelp, seedDemo } from './seed.ts';
@@ -34,7 +34,7 @@ async function main() {
     secretKey: loadSecretKey(config.secretKey, config.dataDir),
     now: () => new Date()
   };
-  if (await seedDemo(store)) console.log(demoSignInHelp(config.publicUrl, notifier.usesDevOutbox));
+  if (await seedDemo(store)) console.log(demoSignInHelp(config.publicUrl, usesDevOutbox(config)));
 
   const app = createApp(services, { clientDir });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {

@@ -21,13 +21,11 @@ export type NotifierOptions = {
 };
 
 export class Notifier {
-  readonly usesDevOutbox: boolean;
   private readonly pending = new Set<Promise<void>>();
   private readonly retryDelaysMs: number[];
 
   constructor(private readonly options: NotifierOptions) {
     this.retryDelaysMs = options.retryDelaysMs ?? [1_000, 5_000, 30_000];
-    this.usesDevOutbox = options.email.name === 'dev-outbox' || options.sms.name === 'dev-outbox';
   }
 
   /** Queues a message; returns at once. */

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, usesDevOutbox } from './config.ts';
+
+describe('configuration', () => {
+  it('runs with no settings at all on the embedded defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, env: 'development', databaseUrl: undefined, mail: undefined, sms: undefined });
+    expect(config.publicUrl).toBe('http://localhost:3000');
+    expect(config.dataDir).toMatch(/\/data$/);
+    expect(usesDevOutbox(config)).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://db/parley' }, 'DATABASE_URL'],
+    [{ PUBLIC_URL: 'parley.example.com' }, 'PUBLIC_URL'],
+    [{ SMTP_URL: 'http://mail' }, 'SMTP_URL'],
+    [{ SMTP_URL: 'smtp://mail.example.com:587' }, 'MAIL_FROM'],
+    [{ MAIL_FROM: 'not an address' }, 'MAIL_FROM'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ SMS_API_URL: 'https://api.sms.example' }, 'SMS_ACCOUNT_SID'],
+    [{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
+    [{ NODE_ENV: 'production', PUBLIC_URL: 'https://parley.example.com' }, 'SMTP_URL']
+  ])('stops on %j with a message naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(variable);
+  });
+
+  it('refuses production without an SMS provider, and never uses the dev outbox there', () => {
+    const env = {
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://parley.example.com',
+      SMTP_URL: 'smtps://user:pass@mail.example.com',
+      MAIL_FROM: 'Parley <no-reply@example.com>'
+    };
+    expect(() => loadConfig(env)).toThrow('SMS_API_URL');
+    const config = loadConfig({
+      ...env,
+      SMS_API_URL: 'https://api.sms.example',
+      SMS_ACCOUNT_SID: 'AC123',
+      SMS_AUTH_TOKEN: 'token',
+      SMS_FROM: '+15005550006'
+    });
+    expect(usesDevOutbox(config)).toBe(false);
+    expect(config.publicUrl).toBe('https://parley.example.com');
+  });
+});

@@ -1,0 +1,172 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ORIGIN, startTestApp, type TestApp } from '../../tests/support/harness.ts';
+import { createApp } from '../app.ts';
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await startTestApp();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const post = (init: RequestInit & { headers: Record<string, string> }) =>
+  t.app.request(`${ORIGIN}/api/auth/code`, { method: 'POST', ...init });
+
+describe('CSRF protection', () => {
+  const body = JSON.stringify({ address: 'alice@contoso.test' });
+
+  it('refuses a state-changing request from another origin', async () => {
+    const response = await post({
+      headers: { origin: 'https://evil.example', 'content-type': 'application/json' },
+      body
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: { code: 'cross_site_request' } });
+  });
+
+  it('refuses a cross-site fetch even without an Origin header', async () => {
+    const response = await post({
+      headers: { 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' },
+      body
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it.each(['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain', ''])(
+    'refuses the content type %j that a form or simple request can send',
+    async (contentType) => {
+      const response = await post({
+        headers: { origin: ORIGIN, ...(contentType && { 'content-type': contentType }) },
+        body
+      });
+      expect(response.status).toBe(415);
+      expect(await response.json()).toMatchObject({ error: { code: 'unsupported_content_type' } });
+      await t.services.notifier.idle();
+      expect(t.email.sent).toHaveLength(0);
+    }
+  );
+
+  it('accepts a same-origin JSON request', async () => {
+    const response = await post({
+      headers: { origin: ORIGIN, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json; charset=utf-8' },
+      body
+    });
+    expect(response.status).toBe(202);
+  });
+});
+
+describe('errors', () => {
+  it('answers malformed JSON with 400 invalid_json', async () => {
+    const response = await post({ headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: '{"address":' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'invalid_json', message: expect.any(String) } });
+  });
+
+  it.each([
+    ['a wrong type', { address: 42 }],
+    ['a missing field', {}],
+    ['an array', [1, 2]],
+    ['null', null],
+    ['a non-digit code', { address: 'alice@contoso.test', code: '12ab56' }]
+  ])('answers %s with 400 invalid_request naming the field', async (_label, payload) => {
+    const url = 'code' in (payload ?? {}) ? '/api/auth/verify' : '/api/auth/code';
+    const response = await t.app.request(`${ORIGIN}${url}`, {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/json' },
+      body: JSON.stringify(payload)
+    });
+    expect(response.status).toBe(400);
+    const json = (await response.json()) as { error: { code: string; message: string } };
+    expect(json.error.code).toBe('invalid_request');
+    expect(json.error.message.length).toBeGreaterThan(10);
+  });
+
+  it('refuses a body over 256 KB with 413', async () => {
+    const response = await post({
+      headers: { origin: ORIGIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ address: 'x'.repeat(300 * 1024) })
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+  });
+
+  it('answers an unknown /api route with JSON 404', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const response = await t.app.request(`${ORIGIN}/api/no/such/route`, {
+        method,
+        headers: { origin: ORIGIN, 'content-type': 'application/json' }
+      });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: { code: 'not_found' } });
+    }
+  });
+
+  it('distinguishes 401 (signed out) from 403 (not allowed)', async () => {
+    const browser = t.browser();
+    expect((await browser.patch('/api/me', { region: 'US' })).status).toBe(401);
+    await browser.signIn(t, 'bruno@contoso.test');
+    expect((await browser.patch('/api/me', { region: 'US' })).status).toBe(403);
+  });
+});
+
+describe('health and API description', () => {
+  it('reports the storage engine and version', async () => {
+    const response = await t.browser().get('/api/health');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      ok: true,
+      db: process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/)
+    });
+  });
+
+  it('describes every API route in the OpenAPI document', async () => {
+    const doc = (await t.browser().get('/api/openapi.json')).body as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    const documented = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} /api${p.replace(/\/$/, '')}`)
+    );
+    // Every route Hono actually serves under /api (but the document itself) must be documented.
+    const served = t.app.routes
+      .filter((r) => r.path.startsWith('/api/') && r.method !== 'ALL' && !r.path.endsWith('/openapi.json'))
+      .map((r) => `${r.method} ${r.path.replace(/\/$/, '').replace(/:(\w+)/g, '{$1}')}`);
+    expect(served.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(documented)).toEqual(new Set(served));
+  });
+});
+
+describe('serving the client', () => {
+  it('serves built files and falls back to the app shell for client routes, not for /api', async () => {
+    const clientDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-client-'));
+    fs.writeFileSync(path.join(clientDir, 'index.html'), '<!doctype html><title>shell</title>');
+    fs.mkdirSync(path.join(clientDir, '_app/immutable'), { recursive: true });
+    fs.writeFileSync(path.join(clientDir, '_app/immutable/app.js'), 'export {}');
+    const app = createApp(t.services, { clientDir });
+    try {
+      const deep = await app.request(`${ORIGIN}/profile`);
+      expect(deep.status).toBe(200);
+      expect(await deep.text()).toContain('<title>shell</title>');
+      const asset = await app.request(`${ORIGIN}/_app/immutable/app.js`);
+      expect(asset.headers.get('cache-control')).toContain('immutable');
+      const api = await app.request(`${ORIGIN}/api/unknown`);
+      expect(api.status).toBe(404);
+      expect(api.headers.get('content-type')).toContain('application/json');
+    } finally {
+      fs.rmSync(clientDir, { recursive: true, force: true });
+    }
+  });
+
+  it('offers the development outbox outside production only', async () => {
+    const outbox = await t.app.request(`${ORIGIN}/dev/outbox`);
+    expect(outbox.status).toBe(200);
+    const prod = createApp({ ...t.services, config: { ...t.services.config, env: 'production' } });
+    expect((await prod.request(`${ORIGIN}/dev/outbox`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,95 @@
+// Real protocol peers on loopback: an SMTP server (smtp-server) and an HTTP server speaking the
+// SMS provider's Messages API.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Notifier } from './notifier.ts';
+import { httpSmsTransport, smtpTransport } from './transports.ts';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+async function startSmtp() {
+  const received: { from: string; to: string[]; raw: string }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      let raw = '';
+      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+      stream.on('end', () => {
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw
+        });
+        callback();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `smtp://127.0.0.1:${port}`, received };
+}
+
+async function startSmsProvider(status = 201) {
+  const requests: { path: string; authorization: string | undefined; form: URLSearchParams }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      requests.push({ path: req.url ?? '', authorization: req.headers.authorization, form: new URLSearchParams(body) });
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(status < 300 ? { sid: 'SM1', status: 'queued' } : { code: 21211, message: 'Invalid To' }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${port}`, requests };
+}
+
+describe('email over SMTP', () => {
+  it('delivers a message to a real SMTP server', async () => {
+    const smtp = await startSmtp();
+    const transport = smtpTransport({ smtpUrl: smtp.url, from: 'Parley <no-reply@parley.test>' });
+    cleanups.push(() => transport.close?.());
+    await transport.send({ channel: 'email', to: 'bob@example.org', subject: '123456 is your Parley code', text: 'Your code is 123456.' });
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]).toMatchObject({ from: 'no-reply@parley.test', to: ['bob@example.org'] });
+    expect(smtp.received[0]?.raw).toContain('Subject: 123456 is your Parley code');
+    expect(smtp.received[0]?.raw).toContain('Your code is 123456.');
+  });
+});
+
+describe('SMS over the provider API', () => {
+  it('posts To/From/Body with basic auth to the Messages endpoint', async () => {
+    const provider = await startSmsProvider();
+    const transport = httpSmsTransport({ apiUrl: provider.url, accountSid: 'AC42', authToken: 's3cret', from: '+15005550006' });
+    await transport.send({ channel: 'sms', to: '+33612345678', text: '123456 is your Parley code.' });
+    expect(provider.requests).toHaveLength(1);
+    const request = provider.requests[0]!;
+    expect(request.path).toBe('/2010-04-01/Accounts/AC42/Messages.json');
+    expect(request.authorization).toBe(`Basic ${Buffer.from('AC42:s3cret').toString('base64')}`);
+    expect(Object.fromEntries(request.form)).toEqual({ To: '+33612345678', From: '+15005550006', Body: '123456 is your Parley code.' });
+  });
+
+  it('retries a failing provider, then gives up and reports it', async () => {
+    const provider = await startSmsProvider(500);
+    const givenUp: unknown[] = [];
+    const notifier = new Notifier({
+      email: { name: 'unused', send: () => Promise.reject(new Error('unused')) },
+      sms: httpSmsTransport({ apiUrl: provider.url, accountSid: 'AC42', authToken: 't', from: '+15005550006' }),
+      retryDelaysMs: [1, 1],
+      onGiveUp: (_message, error) => givenUp.push(error)
+    });
+    notifier.enqueue({ channel: 'sms', to: '+33612345678', text: 'hello' });
+    await notifier.idle();
+    expect(provider.requests).toHaveLength(3);
+    expect(String(givenUp[0])).toContain('500');
+  });
+});
