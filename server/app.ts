@@ -6,6 +6,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { DomainError } from './domain/accounts.ts';
@@ -109,6 +110,7 @@ export type AppOptions = {
 
 export function createApp(services: Services, options: AppOptions = {}) {
   const app = new OpenAPIHono();
+  app.use(compress());
   app.use(
     secureHeaders({
       contentSecurityPolicy: {

@@ -38,15 +38,19 @@ const descriptions = {
   429: 'Too many requests; see Retry-After'
 } as const;
 
+type ErrorResponse = {
+  description: string;
+  content: { 'application/json': { schema: typeof ErrorSchema } };
+};
+
 /** OpenAPI entries for the error statuses a route can answer. */
 export function errorResponses<S extends keyof typeof descriptions>(...statuses: S[]) {
-  return Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      {
-        description: descriptions[status],
-        content: { 'application/json': { schema: ErrorSchema } }
-      }
-    ])
-  ) as Record<S, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>;
+  const responses = {} as Record<S, ErrorResponse>;
+  for (const status of statuses) {
+    responses[status] = {
+      description: descriptions[status],
+      content: { 'application/json': { schema: ErrorSchema } }
+    };
+  }
+  return responses;
 }
