@@ -1,20 +1,28 @@
 // Launches Debian's Chromium for the end-to-end suite (Playwright cannot download browsers here).
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+
+const launchOptions = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  // No traffic but to localhost: this machine has no other network.
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--disable-sync'
+  ]
+};
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync'
-    ]
-  });
+  return chromium.launch(launchOptions);
+}
+
+/** A profile on disk, as an installed browser has (incognito contexts cannot install apps). */
+export function launchPersistentChromium(userDataDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, launchOptions);
 }
 
 /** Reads the newest sign-in code sent to `address` from the development outbox. */
