@@ -19,7 +19,7 @@ export default ts.config(
       parserOptions: {
         projectService: {
           // Root configs and the service worker (which SvelteKit's tsconfig leaves out).
-          allowDefaultProject: ['drizzle.*.config.ts', 'src/service-worker.ts']
+          allowDefaultProject: ['drizzle.*.config.ts', 'vitest.*.config.ts', 'src/service-worker.ts']
         },
         tsconfigRootDir: import.meta.dirname,
         extraFileExtensions: ['.svelte']
@@ -28,7 +28,10 @@ export default ts.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }]
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }
+      ]
     }
   },
   {

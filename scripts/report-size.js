@@ -22,7 +22,9 @@ function firstScreenNodes() {
 }
 
 const entries = [
-  ...Object.keys(manifest).filter((key) => /client-optimized\/app\.js$|client\/entry\.js$/.test(key)),
+  ...Object.keys(manifest).filter((key) =>
+    /client-optimized\/app\.js$|client\/entry\.js$/.test(key)
+  ),
   ...firstScreenNodes()
 ];
 

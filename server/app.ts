@@ -46,7 +46,8 @@ function toErrorResponse(error: unknown, c: Context): Response {
   if (error instanceof HTTPException) {
     // Hono's own validators throw these, e.g. for a body that is not JSON at all.
     const status = error.status;
-    const code = status === 400 ? 'invalid_json' : status === 413 ? 'payload_too_large' : 'http_error';
+    const code =
+      status === 400 ? 'invalid_json' : status === 413 ? 'payload_too_large' : 'http_error';
     return c.json(errorBody(code, error.message || 'The request could not be read.'), status);
   }
   console.error('[api] unexpected error', error);
@@ -61,15 +62,16 @@ export function createApi(services: Services) {
         path: issue.path.join('.'),
         message: issue.message
       }));
-      const summary = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+      const summary = issues
+        .map((i) => (i.path ? `${i.path}: ${i.message}` : i.message))
+        .join('; ');
       return c.json(errorBody('invalid_request', `Invalid request. ${summary}`, { issues }), 400);
     }
   });
   api.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        c.json(errorBody('payload_too_large', 'The request body is too large.'), 413)
+      onError: (c) => c.json(errorBody('payload_too_large', 'The request body is too large.'), 413)
     })
   );
   api.use(csrfGuard(services.config.publicUrl));

@@ -4,7 +4,13 @@ import { ConfigError, loadConfig, usesDevOutbox } from './config.ts';
 describe('configuration', () => {
   it('runs with no settings at all on the embedded defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, env: 'development', databaseUrl: undefined, mail: undefined, sms: undefined });
+    expect(config).toMatchObject({
+      port: 3000,
+      env: 'development',
+      databaseUrl: undefined,
+      mail: undefined,
+      sms: undefined
+    });
     expect(config.publicUrl).toBe('http://localhost:3000');
     expect(config.dataDir).toMatch(/\/data$/);
     expect(usesDevOutbox(config)).toBe(true);

@@ -38,7 +38,8 @@ async function main() {
 
   const app = createApp(services, { clientDir });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    const where = store.dialect === 'sqlite' ? path.join(config.dataDir, 'parley.db') : 'PostgreSQL';
+    const where =
+      store.dialect === 'sqlite' ? path.join(config.dataDir, 'parley.db') : 'PostgreSQL';
     console.log(`Parley ${VERSION} listening on ${config.publicUrl} (port ${info.port}, ${where})`);
   });
 

@@ -15,7 +15,10 @@ export const DEMO = {
 /** Seeds the demo organization when the database has none; returns whether it did. */
 export async function seedDemo(store: Store, now = new Date()): Promise<boolean> {
   return store.tx(async (tx) => {
-    const existing = await tx.select({ id: tables.organizations.id }).from(tables.organizations).limit(1);
+    const existing = await tx
+      .select({ id: tables.organizations.id })
+      .from(tables.organizations)
+      .limit(1);
     if (existing.length > 0) return false;
     const organizationId = randomUUID();
     await tx.insert(tables.organizations).values({
@@ -51,6 +54,8 @@ export function demoSignInHelp(publicUrl: string, devOutbox: boolean): string {
   return [
     `Seeded the demo organization ${DEMO.organization.name} (${DEMO.organization.domain}, phone region ${DEMO.organization.region}).`,
     `Sign in at ${publicUrl}/signin as any of these; ${where}:`,
-    ...DEMO.people.map((p) => `  ${p.role === 'admin' ? 'admin ' : 'member'}  ${p.name.padEnd(14)} ${p.email}`)
+    ...DEMO.people.map(
+      (p) => `  ${p.role === 'admin' ? 'admin ' : 'member'}  ${p.name.padEnd(14)} ${p.email}`
+    )
   ].join('\n');
 }

@@ -162,9 +162,7 @@ export async function verifySignInCode(
       const [counted] = await tx
         .update(signInCodes)
         .set({ attempts: challenge.attempts + 1 })
-        .where(
-          and(eq(signInCodes.id, challenge.id), lt(signInCodes.attempts, MAX_CODE_ATTEMPTS))
-        )
+        .where(and(eq(signInCodes.id, challenge.id), lt(signInCodes.attempts, MAX_CODE_ATTEMPTS)))
         .returning({ attempts: signInCodes.attempts });
       if (!counted || counted.attempts >= MAX_CODE_ATTEMPTS) return tooManyAttempts();
       return invalidCode();
@@ -193,7 +191,8 @@ export async function verifySignInCode(
   return outcome;
 }
 
-const invalidCode = () => new DomainError('invalid_code', 'This code is not right. Check it and try again.');
+const invalidCode = () =>
+  new DomainError('invalid_code', 'This code is not right. Check it and try again.');
 const tooManyAttempts = () =>
   new DomainError('code_attempts_exceeded', 'Too many wrong codes. Ask for a new code.');
 
@@ -205,7 +204,9 @@ export async function findAccount(db: Db, address: Address): Promise<Account | n
     .select({ user: users, organization: organizations })
     .from(users)
     .leftJoin(organizations, eq(organizations.id, users.organizationId))
-    .where(address.kind === 'email' ? eq(users.emailKey, address.key) : eq(users.phone, address.value))
+    .where(
+      address.kind === 'email' ? eq(users.emailKey, address.key) : eq(users.phone, address.value)
+    )
     .limit(1);
   return row ?? null;
 }

@@ -34,7 +34,10 @@ export async function hitRateLimit(
   if (!row) throw new Error(`rate limit upsert returned nothing for ${key}`);
   if (row.count <= limit.max) return { allowed: true };
   const windowEndsMs = Number(row.windowStartMs) + limit.windowMs;
-  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((windowEndsMs - nowMs) / 1000)) };
+  return {
+    allowed: false,
+    retryAfterSeconds: Math.max(1, Math.ceil((windowEndsMs - nowMs) / 1000))
+  };
 }
 
 /** The first refusal among several limits, counting a hit on each (all must allow). */
@@ -46,7 +49,10 @@ export async function hitRateLimits(
   let worst: LimitDecision = { allowed: true };
   for (const check of checks) {
     const decision = await hitRateLimit(store, check.key, check.limit, now);
-    if (!decision.allowed && (worst.allowed || decision.retryAfterSeconds > worst.retryAfterSeconds)) {
+    if (
+      !decision.allowed &&
+      (worst.allowed || decision.retryAfterSeconds > worst.retryAfterSeconds)
+    ) {
       worst = decision;
     }
   }

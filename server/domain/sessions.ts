@@ -23,7 +23,11 @@ export async function createSession(tx: Db, userId: string, now: Date): Promise<
   return token;
 }
 
-export async function findSession(store: Store, token: string, now: Date): Promise<SignedIn | null> {
+export async function findSession(
+  store: Store,
+  token: string,
+  now: Date
+): Promise<SignedIn | null> {
   const hash = tokenHash(token);
   const { sessions, users, organizations } = tables;
   const [row] = await store.db

@@ -36,23 +36,29 @@ describe('CSRF protection', () => {
     expect(response.status).toBe(403);
   });
 
-  it.each(['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain', ''])(
-    'refuses the content type %j that a form or simple request can send',
-    async (contentType) => {
-      const response = await post({
-        headers: { origin: ORIGIN, ...(contentType && { 'content-type': contentType }) },
-        body
-      });
-      expect(response.status).toBe(415);
-      expect(await response.json()).toMatchObject({ error: { code: 'unsupported_content_type' } });
-      await t.services.notifier.idle();
-      expect(t.email.sent).toHaveLength(0);
-    }
-  );
+  it.each([
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'text/plain',
+    ''
+  ])('refuses the content type %j that a form or simple request can send', async (contentType) => {
+    const response = await post({
+      headers: { origin: ORIGIN, ...(contentType && { 'content-type': contentType }) },
+      body
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ error: { code: 'unsupported_content_type' } });
+    await t.services.notifier.idle();
+    expect(t.email.sent).toHaveLength(0);
+  });
 
   it('accepts a same-origin JSON request', async () => {
     const response = await post({
-      headers: { origin: ORIGIN, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json; charset=utf-8' },
+      headers: {
+        origin: ORIGIN,
+        'sec-fetch-site': 'same-origin',
+        'content-type': 'application/json; charset=utf-8'
+      },
       body
     });
     expect(response.status).toBe(202);
@@ -61,9 +67,14 @@ describe('CSRF protection', () => {
 
 describe('errors', () => {
   it('answers malformed JSON with 400 invalid_json', async () => {
-    const response = await post({ headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: '{"address":' });
+    const response = await post({
+      headers: { origin: ORIGIN, 'content-type': 'application/json' },
+      body: '{"address":'
+    });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: { code: 'invalid_json', message: expect.any(String) } });
+    expect(await response.json()).toMatchObject({
+      error: { code: 'invalid_json', message: expect.any(String) }
+    });
   });
 
   it.each([
@@ -135,7 +146,9 @@ describe('health and API description', () => {
     );
     // Every route Hono actually serves under /api (but the document itself) must be documented.
     const served = t.app.routes
-      .filter((r) => r.path.startsWith('/api/') && r.method !== 'ALL' && !r.path.endsWith('/openapi.json'))
+      .filter(
+        (r) => r.path.startsWith('/api/') && r.method !== 'ALL' && !r.path.endsWith('/openapi.json')
+      )
       .map((r) => `${r.method} ${r.path.replace(/\/$/, '').replace(/:(\w+)/g, '{$1}')}`);
     expect(served.length).toBeGreaterThanOrEqual(6);
     expect(new Set(documented)).toEqual(new Set(served));

@@ -42,9 +42,17 @@ async function startSmsProvider(status = 201) {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
-      requests.push({ path: req.url ?? '', authorization: req.headers.authorization, form: new URLSearchParams(body) });
+      requests.push({
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        form: new URLSearchParams(body)
+      });
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(status < 300 ? { sid: 'SM1', status: 'queued' } : { code: 21211, message: 'Invalid To' }));
+      res.end(
+        JSON.stringify(
+          status < 300 ? { sid: 'SM1', status: 'queued' } : { code: 21211, message: 'Invalid To' }
+        )
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -58,9 +66,17 @@ describe('email over SMTP', () => {
     const smtp = await startSmtp();
     const transport = smtpTransport({ smtpUrl: smtp.url, from: 'Parley <no-reply@parley.test>' });
     cleanups.push(() => transport.close?.());
-    await transport.send({ channel: 'email', to: 'bob@example.org', subject: '123456 is your Parley code', text: 'Your code is 123456.' });
+    await transport.send({
+      channel: 'email',
+      to: 'bob@example.org',
+      subject: '123456 is your Parley code',
+      text: 'Your code is 123456.'
+    });
     expect(smtp.received).toHaveLength(1);
-    expect(smtp.received[0]).toMatchObject({ from: 'no-reply@parley.test', to: ['bob@example.org'] });
+    expect(smtp.received[0]).toMatchObject({
+      from: 'no-reply@parley.test',
+      to: ['bob@example.org']
+    });
     expect(smtp.received[0]?.raw).toContain('Subject: 123456 is your Parley code');
     expect(smtp.received[0]?.raw).toContain('Your code is 123456.');
   });
@@ -69,13 +85,26 @@ describe('email over SMTP', () => {
 describe('SMS over the provider API', () => {
   it('posts To/From/Body with basic auth to the Messages endpoint', async () => {
     const provider = await startSmsProvider();
-    const transport = httpSmsTransport({ apiUrl: provider.url, accountSid: 'AC42', authToken: 's3cret', from: '+15005550006' });
-    await transport.send({ channel: 'sms', to: '+33612345678', text: '123456 is your Parley code.' });
+    const transport = httpSmsTransport({
+      apiUrl: provider.url,
+      accountSid: 'AC42',
+      authToken: 's3cret',
+      from: '+15005550006'
+    });
+    await transport.send({
+      channel: 'sms',
+      to: '+33612345678',
+      text: '123456 is your Parley code.'
+    });
     expect(provider.requests).toHaveLength(1);
     const request = provider.requests[0]!;
     expect(request.path).toBe('/2010-04-01/Accounts/AC42/Messages.json');
     expect(request.authorization).toBe(`Basic ${Buffer.from('AC42:s3cret').toString('base64')}`);
-    expect(Object.fromEntries(request.form)).toEqual({ To: '+33612345678', From: '+15005550006', Body: '123456 is your Parley code.' });
+    expect(Object.fromEntries(request.form)).toEqual({
+      To: '+33612345678',
+      From: '+15005550006',
+      Body: '123456 is your Parley code.'
+    });
   });
 
   it('retries a failing provider, then gives up and reports it', async () => {
@@ -83,7 +112,12 @@ describe('SMS over the provider API', () => {
     const givenUp: unknown[] = [];
     const notifier = new Notifier({
       email: { name: 'unused', send: () => Promise.reject(new Error('unused')) },
-      sms: httpSmsTransport({ apiUrl: provider.url, accountSid: 'AC42', authToken: 't', from: '+15005550006' }),
+      sms: httpSmsTransport({
+        apiUrl: provider.url,
+        accountSid: 'AC42',
+        authToken: 't',
+        from: '+15005550006'
+      }),
       retryDelaysMs: [1, 1],
       onGiveUp: (_message, error) => givenUp.push(error)
     });

@@ -19,7 +19,10 @@ describe('sign-in codes', () => {
     expect(sent.body).toEqual({ status: 'sent', expiresInSeconds: 600 });
 
     const code = await t.lastCode('Alice@contoso.test');
-    const verified = await browser.post('/api/auth/verify', { address: 'alice@contoso.test', code });
+    const verified = await browser.post('/api/auth/verify', {
+      address: 'alice@contoso.test',
+      code
+    });
     expect(verified.status).toBe(200);
     expect(verified.body).toMatchObject({
       status: 'signed_in',
@@ -55,8 +58,12 @@ describe('sign-in codes', () => {
   });
 
   it('answers identically for an address with and without an account', async () => {
-    const known = await t.browser('198.51.100.1').post('/api/auth/code', { address: 'bruno@contoso.test' });
-    const unknown = await t.browser('198.51.100.2').post('/api/auth/code', { address: 'nobody@example.org' });
+    const known = await t
+      .browser('198.51.100.1')
+      .post('/api/auth/code', { address: 'bruno@contoso.test' });
+    const unknown = await t
+      .browser('198.51.100.2')
+      .post('/api/auth/code', { address: 'nobody@example.org' });
     expect(unknown.status).toBe(known.status);
     expect(unknown.body).toEqual(known.body);
     expect([...unknown.headers.keys()].sort()).toEqual([...known.headers.keys()].sort());
@@ -67,7 +74,10 @@ describe('sign-in codes', () => {
     await browser.post('/api/auth/code', { address: 'Bob+parley@Example.ORG' });
     const code = await t.lastCode('Bob+parley@example.org');
 
-    const first = await browser.post('/api/auth/verify', { address: 'bob+parley@example.org', code });
+    const first = await browser.post('/api/auth/verify', {
+      address: 'bob+parley@example.org',
+      code
+    });
     expect(first.body).toEqual({ status: 'name_required' });
     expect(first.setCookie).toBeNull();
 
@@ -78,7 +88,13 @@ describe('sign-in codes', () => {
     });
     expect(second.body).toMatchObject({
       status: 'signed_in',
-      user: { name: 'Bob Lee', kind: 'personal', role: null, organization: null, email: 'Bob+parley@example.org' }
+      user: {
+        name: 'Bob Lee',
+        kind: 'personal',
+        role: null,
+        organization: null,
+        email: 'Bob+parley@example.org'
+      }
     });
   });
 
@@ -99,7 +115,11 @@ describe('sign-in codes', () => {
       code,
       name: 'Zoé'
     });
-    expect(verified.body?.user).toMatchObject({ phone: '+33612345678', kind: 'personal', region: 'FR' });
+    expect(verified.body?.user).toMatchObject({
+      phone: '+33612345678',
+      kind: 'personal',
+      region: 'FR'
+    });
   });
 
   it('refuses malformed, premium-rate and shared-cost addresses with a reason', async () => {
@@ -123,7 +143,10 @@ describe('sign-in codes', () => {
     await browser.post('/api/auth/code', { address: 'alice@contoso.test' });
     const code = await t.lastCode('alice@contoso.test');
     t.clock.advance(10 * 60 * 1000);
-    const response = await browser.post('/api/auth/verify', { address: 'alice@contoso.test', code });
+    const response = await browser.post('/api/auth/verify', {
+      address: 'alice@contoso.test',
+      code
+    });
     expect(response.status).toBe(400);
     expect(response.body?.error.code).toBe('code_expired');
   });
@@ -135,16 +158,28 @@ describe('sign-in codes', () => {
     const wrong = code === '000000' ? '111111' : '000000';
     const codes: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const r = await browser.post('/api/auth/verify', { address: 'alice@contoso.test', code: wrong });
+      const r = await browser.post('/api/auth/verify', {
+        address: 'alice@contoso.test',
+        code: wrong
+      });
       codes.push(r.body?.error.code);
     }
-    expect(codes).toEqual(['invalid_code', 'invalid_code', 'invalid_code', 'invalid_code', 'code_attempts_exceeded']);
+    expect(codes).toEqual([
+      'invalid_code',
+      'invalid_code',
+      'invalid_code',
+      'invalid_code',
+      'code_attempts_exceeded'
+    ]);
     const right = await browser.post('/api/auth/verify', { address: 'alice@contoso.test', code });
     expect(right.body?.error.code).toBe('code_attempts_exceeded');
 
     await browser.post('/api/auth/code', { address: 'alice@contoso.test' });
     const fresh = await t.lastCode('alice@contoso.test');
-    const ok = await browser.post('/api/auth/verify', { address: 'alice@contoso.test', code: fresh });
+    const ok = await browser.post('/api/auth/verify', {
+      address: 'alice@contoso.test',
+      code: fresh
+    });
     expect(ok.body?.status).toBe('signed_in');
   });
 
@@ -155,21 +190,33 @@ describe('sign-in codes', () => {
     await browser.post('/api/auth/code', { address: 'alice@contoso.test' });
     const latest = await t.lastCode('alice@contoso.test');
     if (old !== latest) {
-      const stale = await browser.post('/api/auth/verify', { address: 'alice@contoso.test', code: old });
+      const stale = await browser.post('/api/auth/verify', {
+        address: 'alice@contoso.test',
+        code: old
+      });
       expect(stale.body?.error.code).toBe('invalid_code');
     }
-    const used = await browser.post('/api/auth/verify', { address: 'alice@contoso.test', code: latest });
+    const used = await browser.post('/api/auth/verify', {
+      address: 'alice@contoso.test',
+      code: latest
+    });
     expect(used.body?.status).toBe('signed_in');
-    const again = await t.browser().post('/api/auth/verify', { address: 'alice@contoso.test', code: latest });
+    const again = await t
+      .browser()
+      .post('/api/auth/verify', { address: 'alice@contoso.test', code: latest });
     expect(again.body?.error.code).toBe('invalid_code');
   });
 
   it('rate limits code requests per address with Retry-After, and sends nothing more', async () => {
     for (let i = 0; i < 5; i++) {
-      const ok = await t.browser(`192.0.2.${i}`).post('/api/auth/code', { address: 'alice@contoso.test' });
+      const ok = await t
+        .browser(`192.0.2.${i}`)
+        .post('/api/auth/code', { address: 'alice@contoso.test' });
       expect(ok.status).toBe(202);
     }
-    const limited = await t.browser('192.0.2.99').post('/api/auth/code', { address: 'alice@contoso.test' });
+    const limited = await t
+      .browser('192.0.2.99')
+      .post('/api/auth/code', { address: 'alice@contoso.test' });
     expect(limited.status).toBe(429);
     expect(limited.body?.error.code).toBe('rate_limited');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -177,7 +224,9 @@ describe('sign-in codes', () => {
     expect(t.email.sent.filter((m) => m.to === 'alice@contoso.test')).toHaveLength(5);
 
     t.clock.advance(15 * 60 * 1000);
-    const later = await t.browser('192.0.2.100').post('/api/auth/code', { address: 'alice@contoso.test' });
+    const later = await t
+      .browser('192.0.2.100')
+      .post('/api/auth/code', { address: 'alice@contoso.test' });
     expect(later.status).toBe(202);
   });
 
@@ -185,7 +234,9 @@ describe('sign-in codes', () => {
     const browser = t.browser('198.51.100.50');
     const statuses: number[] = [];
     for (let i = 0; i < 31; i++) {
-      statuses.push((await browser.post('/api/auth/code', { address: `person${i}@example.org` })).status);
+      statuses.push(
+        (await browser.post('/api/auth/code', { address: `person${i}@example.org` })).status
+      );
     }
     expect(statuses.slice(0, 30).every((s) => s === 202)).toBe(true);
     expect(statuses[30]).toBe(429);
@@ -199,7 +250,9 @@ describe('sessions', () => {
     const before = browser.sessionCookie;
     await browser.signIn(t, 'alice@contoso.test');
     expect(browser.sessionCookie).not.toBe(before);
-    const stale = await t.app.request('http://localhost:3000/api/me', { headers: { cookie: before ?? '' } });
+    const stale = await t.app.request('http://localhost:3000/api/me', {
+      headers: { cookie: before ?? '' }
+    });
     expect(stale.status).toBe(401);
   });
 

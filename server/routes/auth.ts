@@ -29,7 +29,9 @@ const requestCode = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z.object({ address: AddressInput, region: RegionInput, locale: LocaleSchema.optional() }).openapi('CodeRequest')
+          schema: z
+            .object({ address: AddressInput, region: RegionInput, locale: LocaleSchema.optional() })
+            .openapi('CodeRequest')
         }
       }
     }

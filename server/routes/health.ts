@@ -15,7 +15,11 @@ const health = createRoute({
       content: {
         'application/json': {
           schema: z
-            .object({ ok: z.literal(true), db: z.enum(['sqlite', 'postgres']), version: z.string() })
+            .object({
+              ok: z.literal(true),
+              db: z.enum(['sqlite', 'postgres']),
+              version: z.string()
+            })
             .openapi('Health')
         }
       }
@@ -24,7 +28,11 @@ const health = createRoute({
       description: 'The database does not answer',
       content: {
         'application/json': {
-          schema: z.object({ ok: z.literal(false), db: z.enum(['sqlite', 'postgres']), version: z.string() })
+          schema: z.object({
+            ok: z.literal(false),
+            db: z.enum(['sqlite', 'postgres']),
+            version: z.string()
+          })
         }
       }
     }

@@ -18,9 +18,7 @@ export const MeSchema = z
     phone: z.string().nullable().openapi({ description: 'E.164' }),
     kind: z.enum(['managed', 'personal']),
     role: z.enum(['admin', 'member']).nullable(),
-    organization: z
-      .object({ id: z.string(), name: z.string(), region: z.string() })
-      .nullable(),
+    organization: z.object({ id: z.string(), name: z.string(), region: z.string() }).nullable(),
     region: z.string().openapi({ description: 'Region used to read national phone numbers' }),
     locale: LocaleSchema.nullable()
   })
@@ -77,7 +75,9 @@ const updateMe = createRoute({
   tags: ['Profile'],
   summary: 'Change name, phone region (personal accounts) or language',
   middleware: [requireSignedIn] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: UpdateMeSchema } } } },
+  request: {
+    body: { required: true, content: { 'application/json': { schema: UpdateMeSchema } } }
+  },
   responses: {
     200: { description: 'Updated profile', content: { 'application/json': { schema: MeSchema } } },
     ...errorResponses(400, 401, 403)
@@ -97,7 +97,7 @@ export function meRoutes(services: Services) {
         throw new ApiError(
           403,
           'region_managed_by_organization',
-          "Your organization sets the phone region; ask an admin to change it."
+          'Your organization sets the phone region; ask an admin to change it.'
         );
       }
       if (Object.values(changes).every((value) => value === undefined)) {

@@ -107,7 +107,10 @@ async function openPostgres(url: string): Promise<Store> {
 /** True when the database answers a trivial query (health checks). */
 export async function ping(store: Store): Promise<boolean> {
   try {
-    await store.db.select({ one: sql<number>`1` }).from(tables.organizations).limit(1);
+    await store.db
+      .select({ one: sql<number>`1` })
+      .from(tables.organizations)
+      .limit(1);
     return true;
   } catch {
     return false;

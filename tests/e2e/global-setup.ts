@@ -25,13 +25,23 @@ export async function setup(project: TestProject) {
   const baseUrl = `http://localhost:${port}`;
   server = spawn('node', ['--import', 'tsx', 'server/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, PUBLIC_URL: baseUrl, NODE_ENV: 'test', DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      PUBLIC_URL: baseUrl,
+      NODE_ENV: 'test',
+      DATABASE_URL: ''
+    },
     stdio: ['ignore', 'pipe', 'inherit']
   });
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`);
-    const healthy = await fetch(`${baseUrl}/api/health`).then((r) => r.ok, () => false);
+    const healthy = await fetch(`${baseUrl}/api/health`).then(
+      (r) => r.ok,
+      () => false
+    );
     if (healthy) break;
     if (Date.now() > deadline) throw new Error('server did not start within 30 s');
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -37,7 +37,9 @@ describe('app shell', () => {
     await page.getByRole('button', { name: 'Send code' }).click();
     await enterCode('robin@example.org');
     await page.waitForURL(`${baseUrl}/`);
-    await expect.poll(() => page.getByRole('heading', { name: 'No chats yet' }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'No chats yet' }).isVisible())
+      .toBe(true);
   });
 
   it('shows the profile as a personal account and signs out', async () => {
@@ -54,7 +56,9 @@ describe('app shell', () => {
     await page.getByRole('button', { name: 'Send code' }).click();
     await enterCode('Robin@example.org');
     await page.waitForURL(`${baseUrl}/`);
-    await expect.poll(() => page.getByRole('heading', { name: 'No chats yet' }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'No chats yet' }).isVisible())
+      .toBe(true);
   });
 
   it('opens with no network after a reload, still signed in', async () => {
@@ -63,15 +67,23 @@ describe('app shell', () => {
       await navigator.serviceWorker.ready;
     });
     await page.reload();
-    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await expect
+      .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
+      .toBe(true);
 
     await context.setOffline(true);
     try {
       await page.reload();
-      await expect.poll(() => page.getByRole('heading', { name: 'No chats yet' }).isVisible()).toBe(true);
-      await expect.poll(() => page.getByText('You’re offline', { exact: false }).first().isVisible()).toBe(true);
+      await expect
+        .poll(() => page.getByRole('heading', { name: 'No chats yet' }).isVisible())
+        .toBe(true);
+      await expect
+        .poll(() => page.getByText('You’re offline', { exact: false }).first().isVisible())
+        .toBe(true);
       await page.goto(`${baseUrl}/profile`);
-      await expect.poll(() => page.getByLabel('Name', { exact: true }).inputValue()).toBe('Robin Example');
+      await expect
+        .poll(() => page.getByLabel('Name', { exact: true }).inputValue())
+        .toBe('Robin Example');
     } finally {
       await context.setOffline(false);
     }
@@ -86,10 +98,19 @@ describe('app shell', () => {
       theme_color: string;
       icons: { sizes: string; purpose?: string; src: string }[];
     };
-    expect(manifest).toMatchObject({ name: 'Parley', short_name: 'Parley', start_url: '/', display: 'standalone' });
+    expect(manifest).toMatchObject({
+      name: 'Parley',
+      short_name: 'Parley',
+      start_url: '/',
+      display: 'standalone'
+    });
     for (const size of ['192x192', '512x512']) {
-      expect(manifest.icons.some((i) => i.sizes === size && (i.purpose ?? 'any').includes('any'))).toBe(true);
-      expect(manifest.icons.some((i) => i.sizes === size && i.purpose?.includes('maskable'))).toBe(true);
+      expect(
+        manifest.icons.some((i) => i.sizes === size && (i.purpose ?? 'any').includes('any'))
+      ).toBe(true);
+      expect(manifest.icons.some((i) => i.sizes === size && i.purpose?.includes('maskable'))).toBe(
+        true
+      );
     }
     for (const icon of manifest.icons) {
       const response = await fetch(new URL(icon.src, baseUrl));

@@ -110,7 +110,9 @@ type JsonValue = unknown;
 export class Browser {
   private cookie: string | null = null;
   constructor(
-    private readonly app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> },
+    private readonly app: {
+      request: (path: string, init?: RequestInit) => Response | Promise<Response>;
+    },
     private readonly ip: string
   ) {}
 
@@ -118,7 +120,12 @@ export class Browser {
     return this.cookie;
   }
 
-  async request(method: string, url: string, body?: JsonValue, headers: Record<string, string> = {}) {
+  async request(
+    method: string,
+    url: string,
+    body?: JsonValue,
+    headers: Record<string, string> = {}
+  ) {
     const init: RequestInit = {
       method,
       headers: {

@@ -107,9 +107,27 @@ function parseRetryAfter(value: string | null): number | undefined {
   return Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
+/**
+ * The region the browser says it is in (`fr-FR` → `FR`), so that a signed-out person can type a
+ * national phone number; without one, numbers need their `+country` code.
+ */
+export function browserRegion(): string | undefined {
+  for (const tag of navigator.languages ?? [navigator.language]) {
+    try {
+      const region = new Intl.Locale(tag).maximize().region;
+      if (region && /^[A-Z]{2}$/.test(region)) return region;
+    } catch {
+      // Malformed language tags are skipped.
+    }
+  }
+  return undefined;
+}
+
 export const api = {
-  requestCode: (address: string) => request<CodeSent>('POST', '/api/auth/code', { address }),
-  verify: (body: VerifyRequest) => request<VerifyResult>('POST', '/api/auth/verify', body),
+  requestCode: (address: string) =>
+    request<CodeSent>('POST', '/api/auth/code', { address, region: browserRegion() }),
+  verify: (body: VerifyRequest) =>
+    request<VerifyResult>('POST', '/api/auth/verify', { ...body, region: browserRegion() }),
   me: () => request<Me>('GET', '/api/me'),
   updateMe: (patch: MePatch) => request<Me>('PATCH', '/api/me', patch),
   signOut: () => request<void>('POST', '/api/auth/sign-out'),

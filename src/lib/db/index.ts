@@ -51,7 +51,9 @@ export class ParleyDB extends Dexie {
    */
   async forgetUser(): Promise<void> {
     try {
-      await this.transaction('rw', this.tables, () => Promise.all(this.tables.map((t) => t.clear())));
+      await this.transaction('rw', this.tables, () =>
+        Promise.all(this.tables.map((t) => t.clear()))
+      );
     } catch {
       // Nothing stored, or storage unavailable: nothing to forget.
     }

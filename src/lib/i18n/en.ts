@@ -6,6 +6,8 @@ export const en = {
   'app.updateReady': 'A new version of Parley is ready',
   'app.reload': 'Reload',
   'app.backToChats': 'Back to chats',
+  'app.notFound': 'Page not found',
+  'app.error': 'Something went wrong',
 
   'auth.signin.title': 'Sign in to Parley',
   'auth.signin.intro': 'Enter your email address or phone number and we’ll send you a code.',
@@ -15,7 +17,8 @@ export const en = {
   'auth.name.label': 'Your name',
   'auth.name.hint': 'People you chat with see this name.',
   'auth.address.label': 'Email or phone number',
-  'auth.address.hint': 'For a phone number from another country, start with + and the country code.',
+  'auth.address.hint':
+    'For a phone number from another country, start with + and the country code.',
   'auth.sendCode': 'Send code',
   'auth.sending': 'Sending…',
   'auth.code.title': 'Enter your code',
@@ -24,7 +27,7 @@ export const en = {
   'auth.continue': 'Continue',
   'auth.checking': 'Checking…',
   'auth.resend': 'Resend code',
-  'auth.resendIn': 'Resend code ({seconds} s)',
+  'auth.resendIn': 'Resend code ({seconds}\u00a0s)',
   'auth.resent': 'A new code is on its way.',
   'auth.otherAddress': 'Use another address',
   'auth.nameRequired': 'No account uses this address yet. Enter your name to create one.',

@@ -1,4 +1,5 @@
 // French catalogue: typed against the English keys, so a missing or extra key fails the build.
+// French typography: \u202f (narrow no-break space) before ? ! ;, \u00a0 before : and units.
 import type { Messages } from './en';
 
 export const fr: Messages = {
@@ -8,18 +9,19 @@ export const fr: Messages = {
   'app.updateReady': 'Une nouvelle version de Parley est prête',
   'app.reload': 'Recharger',
   'app.backToChats': 'Retour aux discussions',
+  'app.notFound': 'Page introuvable',
+  'app.error': 'Un problème est survenu',
 
   'auth.signin.title': 'Connexion à Parley',
   'auth.signin.intro':
-    'Saisissez votre adresse e-mail ou votre numéro de téléphone : nous vous enverrons un code.',
+    'Saisissez votre adresse e-mail ou votre numéro de téléphone\u00a0: nous vous enverrons un code.',
   'auth.signup.title': 'Créer votre compte Parley',
   'auth.signup.intro':
     'Indiquez votre nom et votre adresse e-mail ou votre numéro de téléphone. Nous vous enverrons un code pour le confirmer.',
   'auth.name.label': 'Votre nom',
   'auth.name.hint': 'Les personnes avec qui vous discutez voient ce nom.',
   'auth.address.label': 'E-mail ou numéro de téléphone',
-  'auth.address.hint':
-    'Pour un numéro d’un autre pays, commencez par + et l’indicatif du pays.',
+  'auth.address.hint': 'Pour un numéro d’un autre pays, commencez par + et l’indicatif du pays.',
   'auth.sendCode': 'Envoyer le code',
   'auth.sending': 'Envoi…',
   'auth.code.title': 'Saisissez votre code',
@@ -28,15 +30,15 @@ export const fr: Messages = {
   'auth.continue': 'Continuer',
   'auth.checking': 'Vérification…',
   'auth.resend': 'Renvoyer le code',
-  'auth.resendIn': 'Renvoyer le code ({seconds} s)',
+  'auth.resendIn': 'Renvoyer le code ({seconds}\u00a0s)',
   'auth.resent': 'Un nouveau code est en route.',
   'auth.otherAddress': 'Utiliser une autre adresse',
   'auth.nameRequired':
     'Aucun compte n’utilise encore cette adresse. Indiquez votre nom pour en créer un.',
   'auth.createAccount': 'Créer le compte',
-  'auth.toSignup.question': 'Nouveau sur Parley ?',
+  'auth.toSignup.question': 'Nouveau sur Parley\u202f?',
   'auth.toSignup.link': 'Créer un compte',
-  'auth.toSignin.question': 'Vous avez déjà un compte ?',
+  'auth.toSignin.question': 'Vous avez déjà un compte\u202f?',
   'auth.toSignin.link': 'Se connecter',
 
   'validation.addressRequired': 'Saisissez votre adresse e-mail ou votre numéro de téléphone.',
@@ -47,8 +49,7 @@ export const fr: Messages = {
   'error.offline': 'Vous êtes hors ligne. Vérifiez votre connexion et réessayez.',
   'error.timeout': 'Le serveur a mis trop de temps à répondre. Réessayez.',
   'error.server': 'Un problème est survenu de notre côté. Réessayez dans un instant.',
-  'error.invalid_address':
-    'Ceci ne ressemble ni à une adresse e-mail ni à un numéro de téléphone.',
+  'error.invalid_address': 'Ceci ne ressemble ni à une adresse e-mail ni à un numéro de téléphone.',
   'error.invalid_address.empty': 'Saisissez votre adresse e-mail ou votre numéro de téléphone.',
   'error.invalid_address.invalid_email':
     'Cette adresse e-mail n’est pas valide. Vérifiez-la et réessayez.',
@@ -102,7 +103,7 @@ export const fr: Messages = {
   'profile.signOutAll': 'Se déconnecter de tous les appareils',
   'profile.signOutAll.hint':
     'Met fin à votre session sur tous vos téléphones et ordinateurs, y compris celui-ci.',
-  'profile.signOutAll.confirm': 'Se déconnecter de Parley sur tous vos appareils ?',
+  'profile.signOutAll.confirm': 'Se déconnecter de Parley sur tous vos appareils\u202f?',
   'profile.signOut.offline':
     'Vous êtes hors ligne. La déconnexion nécessite une connexion pour que votre session prenne aussi fin sur le serveur.'
 };

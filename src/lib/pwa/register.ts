@@ -11,14 +11,15 @@ export async function registerServiceWorker(): Promise<void> {
   // brings nothing new to reload for. Every later change of controller is a new version.
   let controlled = container.controller !== null;
 
-  let registration: ServiceWorkerRegistration;
+  let registration: ServiceWorkerRegistration | undefined;
   try {
     registration = await container.register('/service-worker.js', {
       type: dev ? 'module' : 'classic'
     });
   } catch {
-    return; // Unsupported context (private mode, file://): the app runs online-only.
+    // Unsupported context (some private modes, blocked by policy): the app runs online-only.
   }
+  if (!registration) return;
 
   if (registration.waiting && container.controller) appUpdate.offer(registration.waiting);
 
