@@ -4,7 +4,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Notifier } from './notifier.ts';
+import { randomBytes } from 'node:crypto';
+import { ORIGIN, openTestStore } from '../../tests/support/harness.ts';
+import { createApp } from '../app.ts';
+import { loadConfig } from '../config.ts';
+import { seedDemo } from '../seed.ts';
+import { Notifier, notifierFromConfig } from './notifier.ts';
 import { httpSmsTransport, smtpTransport } from './transports.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -125,5 +130,65 @@ describe('SMS over the provider API', () => {
     await notifier.idle();
     expect(provider.requests).toHaveLength(3);
     expect(String(givenUp[0])).toContain('500');
+  });
+});
+
+describe('sign-in through real providers', () => {
+  it('emails a sign-in code over SMTP and texts one through the SMS API, both of which sign in', async () => {
+    const smtp = await startSmtp();
+    const provider = await startSmsProvider();
+    const { store, dispose } = await openTestStore();
+    cleanups.push(dispose);
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'Parley <no-reply@parley.test>',
+      SMS_API_URL: provider.url,
+      SMS_ACCOUNT_SID: 'AC42',
+      SMS_AUTH_TOKEN: 't',
+      SMS_FROM: '+15005550006'
+    });
+    const notifier = notifierFromConfig(config, store);
+    cleanups.push(() => notifier.close());
+    await seedDemo(store);
+    const app = createApp({
+      config,
+      store,
+      notifier,
+      secretKey: randomBytes(32),
+      now: () => new Date()
+    });
+    const post = (path: string, body: object) =>
+      app.request(`${ORIGIN}${path}`, {
+        method: 'POST',
+        headers: { origin: ORIGIN, 'content-type': 'application/json' },
+        body: JSON.stringify(body)
+      });
+
+    expect((await post('/api/auth/code', { address: 'bruno@contoso.test' })).status).toBe(202);
+    expect((await post('/api/auth/code', { address: '+44 7911 123 456' })).status).toBe(202);
+    await notifier.idle();
+
+    const emailed = smtp.received[0]?.raw.match(/Parley sign-in code is (\d{6})/)?.[1];
+    const texted = provider.requests[0]?.form.get('Body')?.match(/^(\d{6})/)?.[1];
+    expect(smtp.received[0]?.to).toEqual(['bruno@contoso.test']);
+    expect(provider.requests[0]?.form.get('To')).toBe('+447911123456');
+    const byEmail = await post('/api/auth/verify', {
+      address: 'bruno@contoso.test',
+      code: emailed
+    });
+    expect(await byEmail.json()).toMatchObject({
+      status: 'signed_in',
+      user: { name: 'Bruno Petit' }
+    });
+    const byPhone = await post('/api/auth/verify', {
+      address: '+447911123456',
+      code: texted,
+      name: 'Ada'
+    });
+    expect(await byPhone.json()).toMatchObject({
+      status: 'signed_in',
+      user: { phone: '+447911123456' }
+    });
   });
 });
