@@ -45,7 +45,7 @@ class Session {
       if (locale.unsynced) await this.#pushLocale();
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
-        await this.#forget();
+        await this.#forget('session');
       } else if (!this.me) {
         // Offline (or the server is down) with nothing cached: the sign-in screen is all we can show.
         this.status = 'signed_out';
@@ -66,7 +66,7 @@ class Session {
       await this.#confirmed(me);
       return me;
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) await this.#forget();
+      if (error instanceof ApiError && error.status === 401) await this.#forget('session');
       throw error;
     }
   }
@@ -97,8 +97,13 @@ class Session {
       // 401: already signed out on the server, which is what we wanted.
       if (!(error instanceof ApiError && error.status === 401)) throw error;
     }
-    await this.#forget();
+    await this.#forget('everything');
     locale.reset();
+  }
+
+  /** The sync engine was told 401: the session is gone; unsent messages stay for the next sign-in. */
+  async expired(): Promise<void> {
+    await this.#forget('session');
   }
 
   async #confirmed(me: Me): Promise<void> {
@@ -123,11 +128,11 @@ class Session {
     this.status = 'signed_in';
   }
 
-  async #forget(): Promise<void> {
+  async #forget(scope: 'everything' | 'session'): Promise<void> {
     this.me = null;
     this.unconfirmed = false;
     this.status = 'signed_out';
-    await db.forgetUser();
+    await db.forgetUser(scope);
   }
 }
 

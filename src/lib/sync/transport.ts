@@ -1,0 +1,58 @@
+// How the sync engine reaches the server: the HTTP endpoints of docs/sync-protocol.md behind one
+// interface, so tests can drive the engine against the in-process server or a fake.
+import { request } from '$lib/api/client';
+import type {
+  BootstrapResponse,
+  HistoryResponse,
+  PullResponse,
+  PushRequest,
+  PushResponse
+} from './protocol';
+
+/** A person found in the own organization's directory (GET /api/directory). */
+export interface DirectoryEntry {
+  id: string;
+  name: string;
+  email: string | null;
+  organization: string | null;
+}
+
+export interface Transport {
+  push(body: PushRequest): Promise<PushResponse>;
+  pull(cursor: number, limit?: number): Promise<PullResponse>;
+  bootstrap(): Promise<BootstrapResponse>;
+  history(chatId: string, before: number, limit?: number): Promise<HistoryResponse>;
+  directory(query: string): Promise<DirectoryEntry[]>;
+}
+
+/** `request()` from the API client, or a stand-in with the same contract (ApiError/NetworkError). */
+export type Send = <T>(method: 'GET' | 'POST', path: string, body?: object) => Promise<T>;
+
+export function httpTransport(send: Send = request): Transport {
+  return {
+    push: (body) => send<PushResponse>('POST', '/api/sync/push', body),
+    pull: (cursor, limit) =>
+      send<PullResponse>('GET', `/api/sync/pull?${query({ cursor, limit })}`),
+    bootstrap: () => send<BootstrapResponse>('GET', '/api/sync/bootstrap'),
+    history: (chatId, before, limit) =>
+      send<HistoryResponse>(
+        'GET',
+        `/api/chats/${encodeURIComponent(chatId)}/messages?${query({ before, limit })}`
+      ),
+    directory: async (q) => {
+      const answer = await send<{ people: DirectoryEntry[] } | DirectoryEntry[]>(
+        'GET',
+        `/api/directory?${query({ q })}`
+      );
+      return Array.isArray(answer) ? answer : answer.people;
+    }
+  };
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined) search.set(key, String(value));
+  }
+  return search.toString();
+}
