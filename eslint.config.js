@@ -19,7 +19,11 @@ export default ts.config(
       parserOptions: {
         projectService: {
           // Root configs and the service worker (which SvelteKit's tsconfig leaves out).
-          allowDefaultProject: ['drizzle.*.config.ts', 'vitest.*.config.ts', 'src/service-worker.ts']
+          allowDefaultProject: [
+            'drizzle.*.config.ts',
+            'vitest.*.config.ts',
+            'src/service-worker.ts'
+          ]
         },
         tsconfigRootDir: import.meta.dirname,
         extraFileExtensions: ['.svelte']
