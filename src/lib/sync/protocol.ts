@@ -26,8 +26,18 @@ export type MutationType = MutationBody['type'];
 export type MutationResult =
   /** `chatSeq`: the place the server gave a sent message in its chat. */
   | { id: string; seq: number; status: 'applied'; chatSeq?: number }
-  /** Final: the device's sequence still advances; the client never retries it blindly. */
-  | { id: string; seq: number; status: 'rejected'; code: string; message: string };
+  /**
+   * Final: the device's sequence still advances; the client never retries it blindly.
+   * `details` carries what the code needs, e.g. `{ chatId }` for `direct_chat_exists`.
+   */
+  | {
+      id: string;
+      seq: number;
+      status: 'rejected';
+      code: string;
+      message: string;
+      details?: Record<string, string | number>;
+    };
 
 export type PushRequest = { deviceId: string; mutations: Mutation[] };
 export type PushResponse = { results: MutationResult[] };
