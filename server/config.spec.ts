@@ -8,6 +8,7 @@ describe('configuration', () => {
       port: 3000,
       env: 'development',
       databaseUrl: undefined,
+      sqliteSynchronous: 'NORMAL',
       mail: undefined,
       sms: undefined
     });
@@ -28,10 +29,15 @@ describe('configuration', () => {
     [{ SMS_API_URL: 'https://api.sms.example' }, 'SMS_ACCOUNT_SID'],
     [{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
     [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
+    [{ SQLITE_SYNCHRONOUS: 'OFF' }, 'SQLITE_SYNCHRONOUS'],
     [{ NODE_ENV: 'production', PUBLIC_URL: 'https://parley.example.com' }, 'SMTP_URL']
   ])('stops on %j with a message naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
+  });
+
+  it('syncs every SQLite commit to disk with SQLITE_SYNCHRONOUS=FULL', () => {
+    expect(loadConfig({ SQLITE_SYNCHRONOUS: 'FULL' }).sqliteSynchronous).toBe('FULL');
   });
 
   it('refuses production without an SMS provider, and never uses the dev outbox there', () => {

@@ -26,6 +26,7 @@ const EnvSchema = z.object({
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   PUBLIC_URL: optionalUrl(['http', 'https']),
   SMTP_URL: optionalUrl(['smtp', 'smtps']),
   MAIL_FROM: optionalText.pipe(
@@ -49,6 +50,11 @@ export type Config = {
   dataDir: string;
   /** `undefined` means the embedded SQLite database in `dataDir`. */
   databaseUrl: string | undefined;
+  /**
+   * SQLite durability: NORMAL (WAL) survives a process crash but may lose the last commits on a
+   * power cut; FULL syncs every commit to disk.
+   */
+  sqliteSynchronous: 'NORMAL' | 'FULL';
   /** Origin the app is reached at; links in emails and SMS point here. */
   publicUrl: string;
   mail: { smtpUrl: string; from: string } | undefined;
@@ -104,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     publicUrl: new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).origin,
     mail: e.SMTP_URL ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? '' } : undefined,
     sms:

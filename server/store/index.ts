@@ -1,4 +1,5 @@
 // Opens the database (embedded SQLite by default, PostgreSQL with DATABASE_URL) and migrates it.
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,22 @@ export interface Store {
    * transaction holds the single connection until it ends.
    */
   tx<T>(work: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs reads that must see only committed data. On SQLite a read outside the queue could run
+   * in the middle of another request's open transaction (they share the connection).
+   */
+  read<T>(work: (db: Db) => Promise<T>): Promise<T>;
+  /** Tells every instance's `listen` handlers (PostgreSQL NOTIFY; in-process on SQLite). */
+  notify(channel: string, payload: string): Promise<void>;
+  /**
+   * Calls `onPayload` for every `notify` on `channel`, and `onResume` after the listening
+   * connection came back (notifications may have been missed meanwhile). Resolves once listening.
+   */
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onResume?: () => void
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -47,9 +64,38 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     : openSqlite(path.join(options.dataDir, 'parley.db'), options.sqliteSynchronous ?? 'NORMAL');
 }
 
+/** Distinct SQL texts kept compiled; queries with variable-length lists make the tail. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Drizzle compiles every query it runs with `prepare`; compiling is a large part of a small
+ * statement's cost, so compiled statements are reused by SQL text (least recently used first out).
+ */
+function cacheStatements(client: Database.Database) {
+  const prepare = client.prepare.bind(client);
+  const cache = new Map<string, Database.Statement>();
+  client.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (statement) {
+      cache.delete(source);
+      // Drizzle switches row-returning statements to raw (array) mode for some calls only.
+      if (statement.reader) statement.raw(false);
+    } else {
+      statement = prepare(source);
+      if (cache.size >= STATEMENT_CACHE_SIZE) {
+        const oldest = cache.keys().next();
+        if (!oldest.done) cache.delete(oldest.value);
+      }
+    }
+    cache.set(source, statement);
+    return statement;
+  }) as typeof client.prepare;
+}
+
 function openSqlite(file: string, synchronous: 'NORMAL' | 'FULL'): Store {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const client = new Database(file);
+  cacheStatements(client);
   client.pragma('journal_mode = WAL');
   client.pragma(`synchronous = ${synchronous}`);
   client.pragma('foreign_keys = ON');
@@ -61,11 +107,19 @@ function openSqlite(file: string, synchronous: 'NORMAL' | 'FULL'): Store {
   // One connection serves every request, so transactions take turns; better-sqlite3 runs each
   // statement synchronously, which keeps every turn short.
   let queue: Promise<unknown> = Promise.resolve();
+  const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  // One process owns the file, so notifications never leave it.
+  const channels = new EventEmitter();
+  channels.setMaxListeners(0);
   return {
     dialect: 'sqlite',
     db,
     tx<T>(work: (tx: Db) => Promise<T>): Promise<T> {
-      const run = queue.then(async () => {
+      return enqueue(async () => {
         client.exec('BEGIN IMMEDIATE');
         try {
           const result = await work(db);
@@ -76,10 +130,22 @@ function openSqlite(file: string, synchronous: 'NORMAL' | 'FULL'): Store {
           throw error;
         }
       });
-      queue = run.catch(() => undefined);
-      return run;
+    },
+    read: (work) => enqueue(() => work(db)),
+    notify(channel, payload) {
+      // Listeners run on a later turn, never inside the caller's code.
+      setImmediate(() => channels.emit(channel, payload));
+      return Promise.resolve();
+    },
+    listen(channel, onPayload) {
+      channels.on(channel, onPayload);
+      return Promise.resolve(() => {
+        channels.off(channel, onPayload);
+        return Promise.resolve();
+      });
     },
     close() {
+      channels.removeAllListeners();
       client.close();
       return Promise.resolve();
     }
@@ -98,10 +164,35 @@ async function openPostgres(url: string): Promise<Store> {
     dialect: 'postgres',
     db,
     tx: (work) => db.transaction(work),
+    read: (work) => work(db),
+    async notify(channel, payload) {
+      await client.notify(channel, payload);
+    },
+    async listen(channel, onPayload, onResume) {
+      let listening = false;
+      const listener = await client.listen(channel, onPayload, () => {
+        // Called on the first LISTEN and again after every reconnection.
+        if (listening) onResume?.();
+        listening = true;
+      });
+      return () => listener.unlisten();
+    },
     async close() {
       await client.end({ timeout: 5 });
     }
   };
+}
+
+/**
+ * True for the errors two transactions racing on PostgreSQL can end with (a unique key taken
+ * meanwhile, a deadlock, a serialization failure): running the work again gives the real answer.
+ */
+export function isRaceError(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '23505' || code === '40P01' || code === '40001') return true;
+  }
+  return false;
 }
 
 /** True when the database answers a trivial query (health checks). */
