@@ -10,21 +10,30 @@ import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { DomainError } from './domain/accounts.ts';
+import { createSyncEngine } from './domain/sync/engine.ts';
 import { usesDevOutbox } from './config.ts';
 import type { AppEnv, Services } from './http/context.ts';
 import { ApiError, errorBody } from './http/errors.ts';
 import { clientIp, csrfGuard, loadSession } from './http/guards.ts';
+import { publishChanges } from './realtime/feed.ts';
 import { authRoutes } from './routes/auth.ts';
+import { chatRoutes } from './routes/chats.ts';
 import { devOutboxRoutes } from './routes/dev-outbox.ts';
+import { directoryRoutes } from './routes/directory.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { syncRoutes } from './routes/sync.ts';
 import { VERSION } from './version.ts';
 
 const MAX_BODY_BYTES = 256 * 1024;
+/** A push carries up to 100 messages of 4,000 characters (JSON-escaped). */
+const MAX_PUSH_BODY_BYTES = 4 * 1024 * 1024;
+const PUSH_PATH = '/api/sync/push';
 
 /** Status codes a domain refusal maps to; anything else is a 400. */
 const DOMAIN_STATUS: Record<string, ApiError['status']> = {
-  rate_limited: 429
+  rate_limited: 429,
+  device_taken: 409
 };
 
 function toErrorResponse(error: unknown, c: Context): Response {
@@ -68,20 +77,37 @@ export function createApi(services: Services) {
       return c.json(errorBody('invalid_request', `Invalid request. ${summary}`, { issues }), 400);
     }
   });
-  api.use(
+  const limitBody = (maxSize: number) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: (c) => c.json(errorBody('payload_too_large', 'The request body is too large.'), 413)
-    })
-  );
+    });
+  const defaultLimit = limitBody(MAX_BODY_BYTES);
+  const pushLimit = limitBody(MAX_PUSH_BODY_BYTES);
+  api.use((c, next) => (c.req.path === PUSH_PATH ? pushLimit : defaultLimit)(c, next));
   api.use(csrfGuard(services.config.publicUrl));
   api.use(clientIp(services.config.trustProxy));
   api.use(loadSession(services));
 
+  const { store } = services;
+  const sync = createSyncEngine({
+    store,
+    now: services.now,
+    // After commit: every instance's WebSocket hub hears of it (NOTIFY on PostgreSQL).
+    onChanges: (notices) => {
+      publishChanges(store, notices).catch((error: unknown) =>
+        console.error('[sync] could not announce changes', error)
+      );
+    }
+  });
+
   const routes = api
     .route('/', healthRoutes(services))
     .route('/auth', authRoutes(services))
-    .route('/me', meRoutes(services));
+    .route('/me', meRoutes(services))
+    .route('/sync', syncRoutes(sync))
+    .route('/chats', chatRoutes(sync))
+    .route('/directory', directoryRoutes(services));
 
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',

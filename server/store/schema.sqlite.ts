@@ -9,5 +9,13 @@ export const {
   signInCodes,
   sessions,
   rateLimits,
-  devOutbox
+  devOutbox,
+  chats,
+  chatMembers,
+  chatAliases,
+  messages,
+  devices,
+  appliedMutations,
+  userCursors,
+  userChanges
 } = defineTables(columns);

@@ -4,6 +4,8 @@ import type { Columns } from './columns.pg.ts';
 export type Role = 'admin' | 'member';
 export type Locale = 'en' | 'fr';
 export type Channel = 'email' | 'sms';
+export type ChatKind = 'direct' | 'group';
+export type ChangeKind = 'chat' | 'message' | 'read';
 
 export function defineTables(c: Columns) {
   const organizations = c.table('organizations', {
@@ -109,6 +111,148 @@ export function defineTables(c: Columns) {
     (t) => [c.index('dev_outbox_created_idx').on(t.createdAt)]
   );
 
+  const chats = c.table(
+    'chats',
+    {
+      /** Client-generated UUID (from the chat.create* mutation). */
+      id: c.text('id').primaryKey(),
+      kind: c.text('kind').$type<ChatKind>().notNull(),
+      /** Group name; null for 1:1 chats. */
+      name: c.text('name'),
+      createdBy: c
+        .text('created_by')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      createdAt: c.timestamp('created_at').notNull(),
+      /** Highest message sequence; bumped in the transaction that stores the message. */
+      lastSeq: c.bigint('last_seq').notNull().default(0),
+      /** The two user ids of a 1:1 chat, sorted and joined: at most one 1:1 chat per pair. */
+      directKey: c.text('direct_key')
+    },
+    (t) => [c.uniqueIndex('chats_direct_key_idx').on(t.directKey)]
+  );
+
+  /** Membership, kept after leaving (`leftAt`) so that the read marker and history survive. */
+  const chatMembers = c.table(
+    'chat_members',
+    {
+      chatId: c
+        .text('chat_id')
+        .notNull()
+        .references(() => chats.id, { onDelete: 'cascade' }),
+      userId: c
+        .text('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      joinedAt: c.timestamp('joined_at').notNull(),
+      /** Null while a member. */
+      leftAt: c.timestamp('left_at'),
+      /** Highest message sequence this member has read. */
+      readSeq: c.bigint('read_seq').notNull().default(0)
+    },
+    (t) => [
+      c.primaryKey({ columns: [t.chatId, t.userId] }),
+      // "My chats" (bootstrap); the primary key serves "members of a chat".
+      c.index('chat_members_user_idx').on(t.userId, t.chatId)
+    ]
+  );
+
+  /** A chat id a device made up for a 1:1 chat that already existed: its mutations go there. */
+  const chatAliases = c.table('chat_aliases', {
+    aliasId: c.text('alias_id').primaryKey(),
+    userId: c
+      .text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    chatId: c
+      .text('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' })
+  });
+
+  const messages = c.table(
+    'messages',
+    {
+      /** The client's messageId: a retried send can never store a second copy. */
+      id: c.text('id').primaryKey(),
+      chatId: c
+        .text('chat_id')
+        .notNull()
+        .references(() => chats.id, { onDelete: 'cascade' }),
+      /** Place in the chat, 1, 2, 3… without gaps. */
+      seq: c.bigint('seq').notNull(),
+      authorId: c
+        .text('author_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      body: c.text('body').notNull(),
+      /** Device clock at sending: displayed, never used for order. */
+      sentAt: c.timestamp('sent_at').notNull(),
+      createdAt: c.timestamp('created_at').notNull()
+    },
+    // History pages and "the last 50 of each chat" are ranges of this index.
+    (t) => [c.uniqueIndex('messages_chat_seq_idx').on(t.chatId, t.seq)]
+  );
+
+  /** A browser profile; bound for good to the user whose push registered it. */
+  const devices = c.table('devices', {
+    id: c.text('id').primaryKey(),
+    userId: c
+      .text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Every mutation up to this sequence has been applied or refused (and recorded). */
+    lastAppliedSeq: c.bigint('last_applied_seq').notNull().default(0),
+    createdAt: c.timestamp('created_at').notNull()
+  });
+
+  /** The answer given to each mutation, returned again verbatim when it is pushed again. */
+  const appliedMutations = c.table(
+    'applied_mutations',
+    {
+      deviceId: c
+        .text('device_id')
+        .notNull()
+        .references(() => devices.id, { onDelete: 'cascade' }),
+      seq: c.bigint('seq').notNull(),
+      mutationId: c.text('mutation_id').notNull(),
+      result: c.json('result').notNull(),
+      createdAt: c.timestamp('created_at').notNull()
+    },
+    (t) => [c.primaryKey({ columns: [t.deviceId, t.seq] })]
+  );
+
+  /** Each user's change counter, bumped in the same transaction as the change it numbers. */
+  const userCursors = c.table('user_cursors', {
+    userId: c
+      .text('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    cursor: c.bigint('cursor').notNull()
+  });
+
+  /**
+   * The per-user change log (fan-out on write): one row per user who may see the change. A
+   * message is referenced, not copied; chat snapshots and read markers are in `payload`.
+   */
+  const userChanges = c.table(
+    'user_changes',
+    {
+      userId: c
+        .text('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      cursor: c.bigint('cursor').notNull(),
+      kind: c.text('kind').$type<ChangeKind>().notNull(),
+      chatId: c.text('chat_id').notNull(),
+      messageId: c.text('message_id'),
+      payload: c.json('payload'),
+      createdAt: c.timestamp('created_at').notNull()
+    },
+    // Pull reads a range of this key; nothing else reads the log.
+    (t) => [c.primaryKey({ columns: [t.userId, t.cursor] })]
+  );
+
   return {
     organizations,
     organizationDomains,
@@ -116,7 +260,15 @@ export function defineTables(c: Columns) {
     signInCodes,
     sessions,
     rateLimits,
-    devOutbox
+    devOutbox,
+    chats,
+    chatMembers,
+    chatAliases,
+    messages,
+    devices,
+    appliedMutations,
+    userCursors,
+    userChanges
   };
 }
 

@@ -1,0 +1,226 @@
+// The per-user change log: written in the transaction of each change (one row per user who may
+// see it, numbered by that user's cursor), read back by pull and by the WebSocket.
+import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import type {
+  Change,
+  ChatMember,
+  ChatState,
+  MessageState,
+  PullResponse
+} from '../../../src/lib/sync/protocol.ts';
+import { tables, type Db } from '../../store/index.ts';
+import type { ChangeKind } from '../../store/schema.ts';
+import type { ChatRow } from './rules.ts';
+
+/** A change for one user, before it has a cursor. */
+export type NewChange =
+  | { userId: string; kind: 'message'; chatId: string; messageId: string }
+  | { userId: string; kind: 'chat'; chatId: string; chat: ChatState }
+  | { userId: string; kind: 'read'; chatId: string; seq: number };
+
+/** "User U's log now reaches cursor C": what the real-time layer is told after commit. */
+export type ChangeNotice = { userId: string; cursor: number };
+
+/**
+ * Bumps each user's cursor and writes their change row, in the caller's transaction. At most
+ * one change per user per call. Cursors are bumped in user-id order, so that two transactions
+ * on PostgreSQL always lock them in the same order.
+ */
+export async function recordChanges(
+  tx: Db,
+  changes: NewChange[],
+  now: Date
+): Promise<ChangeNotice[]> {
+  if (changes.length === 0) return [];
+  const { userCursors, userChanges } = tables;
+  const sorted = [...changes].sort((a, b) =>
+    a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0
+  );
+  const bumped = await tx
+    .insert(userCursors)
+    .values(sorted.map((change) => ({ userId: change.userId, cursor: 1 })))
+    .onConflictDoUpdate({
+      target: userCursors.userId,
+      set: { cursor: sql`${userCursors.cursor} + 1` }
+    })
+    .returning({ userId: userCursors.userId, cursor: userCursors.cursor });
+  const cursorOf = new Map(bumped.map((row) => [row.userId, Number(row.cursor)]));
+  const notices: ChangeNotice[] = [];
+  const rows = sorted.map((change) => {
+    const cursor = cursorOf.get(change.userId);
+    if (cursor === undefined) throw new Error(`no cursor bumped for ${change.userId}`);
+    notices.push({ userId: change.userId, cursor });
+    return {
+      userId: change.userId,
+      cursor,
+      kind: change.kind,
+      chatId: change.chatId,
+      messageId: change.kind === 'message' ? change.messageId : null,
+      payload:
+        change.kind === 'chat' ? change.chat : change.kind === 'read' ? { seq: change.seq } : null,
+      createdAt: now
+    };
+  });
+  await tx.insert(userChanges).values(rows);
+  return notices;
+}
+
+export type MessageRow = typeof tables.messages.$inferSelect;
+
+export function toMessageState(row: MessageRow): MessageState {
+  return {
+    id: row.id,
+    chatId: row.chatId,
+    seq: Number(row.seq),
+    authorId: row.authorId,
+    body: row.body,
+    sentAt: row.sentAt.toISOString(),
+    createdAt: row.createdAt.toISOString()
+  };
+}
+
+/** The user's changes after `after`, oldest first, at most `limit`. */
+export async function readChanges(
+  db: Db,
+  userId: string,
+  after: number,
+  limit: number
+): Promise<PullResponse> {
+  const { userChanges, messages } = tables;
+  const rows = await db
+    .select({
+      cursor: userChanges.cursor,
+      kind: userChanges.kind,
+      chatId: userChanges.chatId,
+      payload: userChanges.payload,
+      message: messages
+    })
+    .from(userChanges)
+    .leftJoin(messages, eq(messages.id, userChanges.messageId))
+    .where(and(eq(userChanges.userId, userId), gt(userChanges.cursor, after)))
+    .orderBy(asc(userChanges.cursor))
+    .limit(limit + 1);
+  const hasMore = rows.length > limit;
+  const page = hasMore ? rows.slice(0, limit) : rows;
+  const changes = page.map((row) => toChange(userId, row));
+  return { changes, cursor: changes.at(-1)?.cursor ?? after, hasMore };
+}
+
+function toChange(
+  userId: string,
+  row: {
+    cursor: number;
+    kind: ChangeKind;
+    chatId: string;
+    payload: unknown;
+    message: MessageRow | null;
+  }
+): Change {
+  const cursor = Number(row.cursor);
+  switch (row.kind) {
+    case 'message':
+      if (!row.message) throw new Error(`change ${userId}/${cursor} names a missing message`);
+      return { cursor, type: 'message', message: toMessageState(row.message) };
+    case 'chat':
+      return { cursor, type: 'chat', chat: row.payload as ChatState };
+    case 'read':
+      return {
+        cursor,
+        type: 'read',
+        chatId: row.chatId,
+        userId,
+        seq: (row.payload as { seq: number }).seq
+      };
+  }
+}
+
+/** The current cursor of a user's log (0 before their first change). */
+export async function currentCursor(db: Db, userId: string): Promise<number> {
+  const [row] = await db
+    .select({ cursor: tables.userCursors.cursor })
+    .from(tables.userCursors)
+    .where(eq(tables.userCursors.userId, userId));
+  return Number(row?.cursor ?? 0);
+}
+
+export type MemberRow = {
+  chatId: string;
+  userId: string;
+  name: string;
+  organization: string | null;
+  joinedAt: Date;
+  leftAt: Date | null;
+  readSeq: number;
+};
+
+/** Membership rows (current and former) with names: of one chat, or of the chats a subquery selects. */
+export async function chatMemberRows(db: Db, which: SQL | string): Promise<MemberRow[]> {
+  const { chatMembers, users, organizations } = tables;
+  return db
+    .select({
+      chatId: chatMembers.chatId,
+      userId: chatMembers.userId,
+      name: users.name,
+      organization: organizations.name,
+      joinedAt: chatMembers.joinedAt,
+      leftAt: chatMembers.leftAt,
+      readSeq: chatMembers.readSeq
+    })
+    .from(chatMembers)
+    .innerJoin(users, eq(users.id, chatMembers.userId))
+    .leftJoin(organizations, eq(organizations.id, users.organizationId))
+    .where(
+      typeof which === 'string'
+        ? eq(chatMembers.chatId, which)
+        : sql`${chatMembers.chatId} in (${which})`
+    );
+}
+
+export function toChatMember(row: MemberRow): ChatMember {
+  return {
+    userId: row.userId,
+    name: row.name,
+    organization: row.organization,
+    joinedAt: row.joinedAt.toISOString()
+  };
+}
+
+/** The chat as `viewer` sees it, from all of its membership rows. */
+export function toChatState(chat: ChatRow, rows: MemberRow[], viewer: string): ChatState {
+  const own = rows.find((row) => row.userId === viewer);
+  return {
+    id: chat.id,
+    kind: chat.kind,
+    name: chat.name,
+    createdBy: chat.createdBy,
+    createdAt: chat.createdAt.toISOString(),
+    lastSeq: Number(chat.lastSeq),
+    readSeq: Number(own?.readSeq ?? 0),
+    members: rows.filter((row) => row.leftAt === null).map(toChatMember),
+    active: own !== undefined && own.leftAt === null
+  };
+}
+
+/**
+ * A `chat` change for each current member and for `alsoTell` (people who just left or were
+ * removed, so that their devices learn it), as the chat stands now in this transaction.
+ */
+export async function chatChanges(
+  tx: Db,
+  chatId: string,
+  alsoTell: string[] = []
+): Promise<NewChange[]> {
+  const [chat] = await tx.select().from(tables.chats).where(eq(tables.chats.id, chatId));
+  if (!chat) throw new Error(`chat ${chatId} vanished inside its own transaction`);
+  const rows = await chatMemberRows(tx, chatId);
+  const audience = new Set([
+    ...rows.filter((row) => row.leftAt === null).map((row) => row.userId),
+    ...alsoTell
+  ]);
+  return [...audience].map((userId) => ({
+    userId,
+    kind: 'chat' as const,
+    chatId,
+    chat: toChatState(chat, rows, userId)
+  }));
+}

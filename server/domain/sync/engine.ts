@@ -1,0 +1,352 @@
+// The sync engine: applies pushed mutations exactly once, in device order, and answers pull,
+// bootstrap and history. docs/sync-protocol.md is the contract; this file is its executor.
+import { and, asc, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
+import type {
+  BootstrapResponse,
+  HistoryResponse,
+  Mutation,
+  MutationResult,
+  PullResponse
+} from '../../../src/lib/sync/protocol.ts';
+import { RECENT_MESSAGES_PER_CHAT } from '../../../src/lib/sync/protocol.ts';
+import { isRaceError, tables, type Db, type Store } from '../../store/index.ts';
+import { DomainError } from '../accounts.ts';
+import {
+  chatMemberRows,
+  currentCursor,
+  readChanges,
+  recordChanges,
+  toChatState,
+  toMessageState,
+  type ChangeNotice,
+  type MemberRow
+} from './changes.ts';
+import { applyMutation } from './mutations.ts';
+import {
+  BUILT_IN_RULES,
+  type Actor,
+  type ChatAccess,
+  type MutationContext,
+  type MutationRule,
+  type Refusal
+} from './rules.ts';
+
+export type SyncEngineOptions = {
+  store: Store;
+  now: () => Date;
+  /** Called after each commit with the users whose logs grew (the real-time layer). */
+  onChanges?: (notices: ChangeNotice[]) => void;
+  rules?: readonly MutationRule[];
+};
+
+export type SyncEngine = ReturnType<typeof createSyncEngine>;
+
+/** A race lost on PostgreSQL is run again; past this many tries it is a bug, not a race. */
+const MAX_ATTEMPTS = 5;
+/**
+ * Mutations of one push committed together on SQLite (one writer, so no lock-order deadlocks
+ * between batches; one commit, so one disk sync under synchronous=FULL). PostgreSQL commits each
+ * mutation on its own. Either way each mutation is decided exactly as if it were alone.
+ */
+const SQLITE_MUTATIONS_PER_COMMIT = 100;
+
+const GAP = Symbol('sequence gap');
+
+const sequenceGap = (m: Mutation): MutationResult => ({
+  id: m.id,
+  seq: m.seq,
+  status: 'rejected',
+  code: 'sequence_gap',
+  message: 'An earlier change from this device has not reached the server yet.'
+});
+
+function rejected(m: Mutation, refusal: Refusal): MutationResult {
+  return {
+    id: m.id,
+    seq: m.seq,
+    status: 'rejected',
+    code: refusal.code,
+    message: refusal.message,
+    ...(refusal.details && { details: refusal.details })
+  };
+}
+
+export function createSyncEngine(options: SyncEngineOptions) {
+  const { store, now } = options;
+  const rules = options.rules ?? BUILT_IN_RULES;
+  const perCommit = store.dialect === 'sqlite' ? SQLITE_MUTATIONS_PER_COMMIT : 1;
+  const { chats, chatMembers, chatAliases, devices, appliedMutations, messages } = tables;
+
+  const announce = (notices: ChangeNotice[]) => {
+    if (notices.length > 0) options.onChanges?.(notices);
+  };
+
+  /** Reads the chat and its members; on PostgreSQL locks the chat row until commit. */
+  async function loadChat(tx: Db, chatId: string, actorId: string): Promise<ChatAccess | null> {
+    const query = tx
+      .select({ chat: chats, userId: chatMembers.userId })
+      .from(chats)
+      .leftJoin(chatMembers, and(eq(chatMembers.chatId, chats.id), isNull(chatMembers.leftAt)))
+      .where(eq(chats.id, chatId));
+    const rows =
+      store.dialect === 'postgres' ? await query.for('update', { of: chats }) : await query;
+    const chat = rows[0]?.chat;
+    if (!chat) {
+      const [alias] = await tx
+        .select({ chatId: chatAliases.chatId })
+        .from(chatAliases)
+        .where(and(eq(chatAliases.aliasId, chatId), eq(chatAliases.userId, actorId)));
+      return alias ? loadChat(tx, alias.chatId, actorId) : null;
+    }
+    const memberIds = rows.flatMap((row) => (row.userId === null ? [] : [row.userId])).sort();
+    return { chat, memberIds };
+  }
+
+  function contextFor(tx: Db, actor: Actor, deviceId: string, at: Date): MutationContext {
+    const loaded = new Map<string, Promise<ChatAccess | null>>();
+    return {
+      actor,
+      deviceId,
+      now: at,
+      chat(chatId) {
+        let access = loaded.get(chatId);
+        if (!access) {
+          access = loadChat(tx, chatId, actor.id);
+          loaded.set(chatId, access);
+        }
+        return access;
+      }
+    };
+  }
+
+  /** The device's last applied sequence, registering the device to `actor` on first use. */
+  async function deviceSequence(tx: Db, deviceId: string, actor: Actor, at: Date): Promise<number> {
+    const read = () =>
+      tx
+        .select({ userId: devices.userId, last: devices.lastAppliedSeq })
+        .from(devices)
+        .where(eq(devices.id, deviceId));
+    let [device] = await read();
+    if (!device) {
+      await tx
+        .insert(devices)
+        .values({ id: deviceId, userId: actor.id, lastAppliedSeq: 0, createdAt: at })
+        .onConflictDoNothing();
+      [device] = await read();
+    }
+    if (!device || device.userId !== actor.id) {
+      throw new DomainError('device_taken', 'This device id belongs to another account.');
+    }
+    return Number(device.last);
+  }
+
+  /** Decides one mutation inside `tx`: replay, gap, or rules then apply, recorded with its seq. */
+  async function decide(
+    tx: Db,
+    actor: Actor,
+    deviceId: string,
+    m: Mutation,
+    notices: ChangeNotice[]
+  ): Promise<MutationResult | typeof GAP> {
+    const at = now();
+    // Claiming the sequence number is the exactly-once guard: one conditional update, so two
+    // tabs (or two instances) pushing the same mutation cannot both get past it.
+    for (let attempt = 0; ; attempt++) {
+      const claimed = await tx
+        .update(devices)
+        .set({ lastAppliedSeq: m.seq })
+        .where(
+          and(
+            eq(devices.id, deviceId),
+            eq(devices.userId, actor.id),
+            eq(devices.lastAppliedSeq, m.seq - 1)
+          )
+        )
+        .returning({ id: devices.id });
+      if (claimed.length > 0) break;
+      const last = await deviceSequence(tx, deviceId, actor, at);
+      if (m.seq <= last) return replay(tx, deviceId, m);
+      if (m.seq > last + 1) return GAP;
+      // Only a device registered just now gets here; a second miss means the row moved under us.
+      if (attempt > 0) throw new Error(`device ${deviceId} sequence moved during a transaction`);
+    }
+
+    const context = contextFor(tx, actor, deviceId, at);
+    let result: MutationResult;
+    let refusal: Refusal | null = null;
+    for (const rule of rules) {
+      refusal = await rule(tx, context, m);
+      if (refusal) break;
+    }
+    if (refusal) {
+      result = rejected(m, refusal);
+    } else {
+      const outcome = await applyMutation(tx, context, m);
+      if ('code' in outcome) {
+        result = rejected(m, outcome);
+      } else {
+        notices.push(...(await recordChanges(tx, outcome.changes, at)));
+        result = {
+          id: m.id,
+          seq: m.seq,
+          status: 'applied',
+          ...(outcome.chatSeq !== undefined && { chatSeq: outcome.chatSeq })
+        };
+      }
+    }
+    await tx
+      .insert(appliedMutations)
+      .values({ deviceId, seq: m.seq, mutationId: m.id, result, createdAt: at });
+    return result;
+  }
+
+  async function replay(tx: Db, deviceId: string, m: Mutation): Promise<MutationResult> {
+    const [row] = await tx
+      .select({ mutationId: appliedMutations.mutationId, result: appliedMutations.result })
+      .from(appliedMutations)
+      .where(and(eq(appliedMutations.deviceId, deviceId), eq(appliedMutations.seq, m.seq)));
+    if (row?.mutationId === m.id) return row.result as MutationResult;
+    return rejected(m, {
+      code: 'sequence_conflict',
+      message: 'Another change from this device already has this sequence number.'
+    });
+  }
+
+  /** One transaction over `batch`; stops at a gap (what came before it still commits). */
+  async function commitBatch(actor: Actor, deviceId: string, batch: Mutation[]) {
+    for (let attempt = 1; ; attempt++) {
+      const notices: ChangeNotice[] = [];
+      try {
+        const outcome = await store.tx(async (tx) => {
+          const results: MutationResult[] = [];
+          for (const m of batch) {
+            const result = await decide(tx, actor, deviceId, m, notices);
+            if (result === GAP) return { results, gap: true };
+            results.push(result);
+          }
+          return { results, gap: false };
+        });
+        announce(notices);
+        return outcome;
+      } catch (error) {
+        if (error instanceof DomainError) throw error;
+        if (!isRaceError(error) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  return {
+    /** Answers every mutation, in order: applied, rejected (final), or `sequence_gap`. */
+    async push(actor: Actor, deviceId: string, mutations: Mutation[]): Promise<MutationResult[]> {
+      const results: MutationResult[] = [];
+      for (let start = 0; start < mutations.length; start += perCommit) {
+        const batch = mutations.slice(start, start + perCommit);
+        let outcome: { results: MutationResult[]; gap: boolean };
+        try {
+          outcome = await commitBatch(actor, deviceId, batch);
+        } catch (error) {
+          if (batch.length === 1 || error instanceof DomainError) throw error;
+          // Something unexpected in a shared commit: decide each one alone, so that only the
+          // failing mutation (and those behind it) is left for the device to push again.
+          outcome = { results: [], gap: false };
+          for (const m of batch) {
+            const single = await commitBatch(actor, deviceId, [m]);
+            outcome.results.push(...single.results);
+            if (single.gap) {
+              outcome.gap = true;
+              break;
+            }
+          }
+        }
+        results.push(...outcome.results);
+        if (outcome.gap) {
+          results.push(...mutations.slice(results.length).map(sequenceGap));
+          break;
+        }
+      }
+      return results;
+    },
+
+    pull(userId: string, after: number, limit: number): Promise<PullResponse> {
+      return store.read((db) => readChanges(db, userId, after, limit));
+    },
+
+    /** Current state: every chat the user is in, the last messages of each, and the cursor. */
+    bootstrap(userId: string): Promise<BootstrapResponse> {
+      return store.read(async (db) => {
+        // The cursor first: anything committed after it is pulled again, and applying a change
+        // twice is harmless; reading it last could skip a change.
+        const cursor = await currentCursor(db, userId);
+        const mine = db
+          .select({ chatId: chatMembers.chatId })
+          .from(chatMembers)
+          .where(and(eq(chatMembers.userId, userId), isNull(chatMembers.leftAt)));
+        const chatRows = await db.select().from(chats).where(inArray(chats.id, mine));
+        const byChat = new Map<string, MemberRow[]>();
+        for (const row of await chatMemberRows(db, mine.getSQL())) {
+          const rows = byChat.get(row.chatId);
+          if (rows) rows.push(row);
+          else byChat.set(row.chatId, [row]);
+        }
+        // Sequences have no gaps, so "the last N" is a range of the (chat, seq) index.
+        const recent = await db
+          .select({ message: messages })
+          .from(messages)
+          .innerJoin(chats, eq(chats.id, messages.chatId))
+          .where(
+            and(
+              inArray(messages.chatId, mine),
+              gt(messages.seq, sql`${chats.lastSeq} - ${RECENT_MESSAGES_PER_CHAT}`)
+            )
+          )
+          .orderBy(asc(messages.chatId), asc(messages.seq));
+        return {
+          cursor,
+          chats: chatRows.map((chat) => toChatState(chat, byChat.get(chat.id) ?? [], userId)),
+          messages: recent.map((row) => toMessageState(row.message))
+        };
+      });
+    },
+
+    /** Messages before `before`, newest first; null when the user is not in the chat. */
+    history(
+      userId: string,
+      chatId: string,
+      before: number | undefined,
+      limit: number
+    ): Promise<HistoryResponse | null> {
+      return store.read(async (db) => {
+        const [member] = await db
+          .select({ chatId: chatMembers.chatId })
+          .from(chatMembers)
+          .where(
+            and(
+              eq(chatMembers.chatId, chatId),
+              eq(chatMembers.userId, userId),
+              isNull(chatMembers.leftAt)
+            )
+          );
+        if (!member) return null;
+        const rows = await db
+          .select()
+          .from(messages)
+          .where(
+            and(
+              eq(messages.chatId, chatId),
+              before === undefined ? undefined : lt(messages.seq, before)
+            )
+          )
+          .orderBy(desc(messages.seq))
+          .limit(limit + 1);
+        return {
+          messages: rows.slice(0, limit).map(toMessageState),
+          hasMore: rows.length > limit
+        };
+      });
+    },
+
+    cursor(userId: string): Promise<number> {
+      return store.read((db) => currentCursor(db, userId));
+    }
+  };
+}

@@ -1,0 +1,199 @@
+// What each mutation does once every rule has let it through. An applier may still refuse (a
+// 1:1 chat that already exists), but only before writing anything it would not keep.
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import type { Mutation } from '../../../src/lib/sync/protocol.ts';
+import { tables, type Db } from '../../store/index.ts';
+import { chatChanges, type NewChange } from './changes.ts';
+import {
+  directKey,
+  findDirectChat,
+  refusals,
+  type ChatAccess,
+  type MutationContext,
+  type Refusal
+} from './rules.ts';
+
+export type Applied = { chatSeq?: number; changes: NewChange[] };
+
+type Applier<T extends Mutation['type']> = (
+  tx: Db,
+  context: MutationContext,
+  mutation: Extract<Mutation, { type: T }>
+) => Promise<Applied | Refusal>;
+
+const { chats, chatMembers, chatAliases, messages } = tables;
+
+/** The chat a rule has already found the actor to be a member of. */
+async function memberChat(context: MutationContext, chatId: string): Promise<ChatAccess> {
+  const access = await context.chat(chatId);
+  if (!access) throw new Error(`chat ${chatId} passed the membership rule but is missing`);
+  return access;
+}
+
+const createDirect: Applier<'chat.createDirect'> = async (tx, context, { args }) => {
+  const { actor, now } = context;
+  const existing = await findDirectChat(tx, actor.id, args.userId);
+  if (existing) {
+    // The device made up its own id for a chat that exists: what it queued for that id (sent
+    // while offline) goes to the real chat instead of being refused.
+    await tx
+      .insert(chatAliases)
+      .values({ aliasId: args.chatId, userId: actor.id, chatId: existing })
+      .onConflictDoNothing();
+    return refusals.directChatExists(existing);
+  }
+  await tx.insert(chats).values({
+    id: args.chatId,
+    kind: 'direct',
+    name: null,
+    createdBy: actor.id,
+    createdAt: now,
+    lastSeq: 0,
+    directKey: directKey(actor.id, args.userId)
+  });
+  await tx.insert(chatMembers).values(
+    [actor.id, args.userId].map((userId) => ({
+      chatId: args.chatId,
+      userId,
+      joinedAt: now,
+      readSeq: 0
+    }))
+  );
+  return { changes: await chatChanges(tx, args.chatId) };
+};
+
+const createGroup: Applier<'chat.createGroup'> = async (tx, context, { args }) => {
+  const { actor, now } = context;
+  const members = [...new Set([actor.id, ...args.memberIds])];
+  await tx.insert(chats).values({
+    id: args.chatId,
+    kind: 'group',
+    name: args.name.trim(),
+    createdBy: actor.id,
+    createdAt: now,
+    lastSeq: 0,
+    directKey: null
+  });
+  await tx
+    .insert(chatMembers)
+    .values(members.map((userId) => ({ chatId: args.chatId, userId, joinedAt: now, readSeq: 0 })));
+  return { changes: await chatChanges(tx, args.chatId) };
+};
+
+const rename: Applier<'chat.rename'> = async (tx, context, { args }) => {
+  const { chat } = await memberChat(context, args.chatId);
+  const name = args.name.trim();
+  if (name === chat.name) return { changes: [] };
+  await tx.update(chats).set({ name }).where(eq(chats.id, chat.id));
+  return { changes: await chatChanges(tx, chat.id) };
+};
+
+const addMembers: Applier<'chat.addMembers'> = async (tx, context, { args }) => {
+  const { chat, memberIds } = await memberChat(context, args.chatId);
+  const current = new Set(memberIds);
+  const joining = [...new Set(args.userIds)].filter((id) => !current.has(id));
+  if (joining.length === 0) return { changes: [] };
+  const { now } = context;
+  // People who left earlier come back on their old row (their read marker is kept).
+  await tx
+    .update(chatMembers)
+    .set({ leftAt: null, joinedAt: now })
+    .where(and(eq(chatMembers.chatId, chat.id), inArray(chatMembers.userId, joining)));
+  await tx
+    .insert(chatMembers)
+    .values(joining.map((userId) => ({ chatId: chat.id, userId, joinedAt: now, readSeq: 0 })))
+    .onConflictDoNothing();
+  return { changes: await chatChanges(tx, chat.id) };
+};
+
+async function removeFromChat(tx: Db, context: MutationContext, chatId: string, userId: string) {
+  const { chat } = await memberChat(context, chatId);
+  await tx
+    .update(chatMembers)
+    .set({ leftAt: context.now })
+    .where(and(eq(chatMembers.chatId, chat.id), eq(chatMembers.userId, userId)));
+  return { changes: await chatChanges(tx, chat.id, [userId]) };
+}
+
+const removeMember: Applier<'chat.removeMember'> = (tx, context, { args }) =>
+  removeFromChat(tx, context, args.chatId, args.userId);
+
+const leave: Applier<'chat.leave'> = (tx, context, { args }) =>
+  removeFromChat(tx, context, args.chatId, context.actor.id);
+
+const send: Applier<'message.send'> = async (tx, context, mutation) => {
+  const { args } = mutation;
+  const { chat, memberIds } = await memberChat(context, args.chatId);
+  const [bumped] = await tx
+    .update(chats)
+    .set({ lastSeq: sql`${chats.lastSeq} + 1` })
+    .where(eq(chats.id, chat.id))
+    .returning({ lastSeq: chats.lastSeq });
+  if (!bumped) throw new Error(`chat ${chat.id} vanished inside its own transaction`);
+  const seq = Number(bumped.lastSeq);
+  await tx.insert(messages).values({
+    id: args.messageId,
+    chatId: chat.id,
+    seq,
+    authorId: context.actor.id,
+    body: args.body.trim(),
+    sentAt: new Date(mutation.at),
+    createdAt: context.now
+  });
+  return {
+    chatSeq: seq,
+    changes: memberIds.map((userId) => ({
+      userId,
+      kind: 'message' as const,
+      chatId: chat.id,
+      messageId: args.messageId
+    }))
+  };
+};
+
+/** A read marker only moves forward, and never past the last message. */
+const read: Applier<'chat.read'> = async (tx, context, { args }) => {
+  const { chat } = await memberChat(context, args.chatId);
+  const seq = Math.min(args.seq, Number(chat.lastSeq));
+  const moved = await tx
+    .update(chatMembers)
+    .set({ readSeq: seq })
+    .where(
+      and(
+        eq(chatMembers.chatId, chat.id),
+        eq(chatMembers.userId, context.actor.id),
+        isNull(chatMembers.leftAt),
+        lt(chatMembers.readSeq, seq)
+      )
+    )
+    .returning({ readSeq: chatMembers.readSeq });
+  if (moved.length === 0) return { changes: [] };
+  return {
+    changes: [{ userId: context.actor.id, kind: 'read' as const, chatId: chat.id, seq }]
+  };
+};
+
+export function applyMutation(
+  tx: Db,
+  context: MutationContext,
+  mutation: Mutation
+): Promise<Applied | Refusal> {
+  switch (mutation.type) {
+    case 'chat.createDirect':
+      return createDirect(tx, context, mutation);
+    case 'chat.createGroup':
+      return createGroup(tx, context, mutation);
+    case 'chat.rename':
+      return rename(tx, context, mutation);
+    case 'chat.addMembers':
+      return addMembers(tx, context, mutation);
+    case 'chat.removeMember':
+      return removeMember(tx, context, mutation);
+    case 'chat.leave':
+      return leave(tx, context, mutation);
+    case 'message.send':
+      return send(tx, context, mutation);
+    case 'chat.read':
+      return read(tx, context, mutation);
+  }
+}

@@ -1,0 +1,253 @@
+// The rules a mutation must pass before it is applied. Each rule reads (never writes) and either
+// lets the mutation through or refuses it with a stable code; the first refusal wins. A new rule
+// (message requests, the pre-acceptance cap…) is one more entry in `BUILT_IN_RULES`.
+import { and, eq, inArray } from 'drizzle-orm';
+import { MAX_MESSAGE_LENGTH, type Mutation } from '../../../src/lib/sync/protocol.ts';
+import { tables, type Db } from '../../store/index.ts';
+
+export type Actor = { id: string; organizationId: string | null };
+
+/** Why a mutation was refused: `code` is stable (docs/sync-protocol.md), `message` is for people. */
+export type Refusal = {
+  code: string;
+  message: string;
+  details?: Record<string, string | number>;
+};
+
+export type ChatRow = typeof tables.chats.$inferSelect;
+
+export type ChatAccess = {
+  chat: ChatRow;
+  /** The current members, sorted (the order every fan-out writes in). */
+  memberIds: string[];
+};
+
+export type MutationContext = {
+  actor: Actor;
+  deviceId: string;
+  now: Date;
+  /**
+   * The chat a mutation names (following the actor's aliases) with its current members, or
+   * null when it does not exist. Loaded once per mutation; on PostgreSQL the chat row stays
+   * locked until commit, so that membership cannot change between a rule and the write.
+   */
+  chat(chatId: string): Promise<ChatAccess | null>;
+};
+
+export type MutationRule = (
+  tx: Db,
+  context: MutationContext,
+  mutation: Mutation
+) => Promise<Refusal | null>;
+
+export const MAX_GROUP_NAME_LENGTH = 80;
+/** Every change is written once per member: the cap bounds the cost of one group message. */
+export const MAX_GROUP_MEMBERS = 100;
+
+export const refusals = {
+  chatNotFound: (): Refusal => ({
+    code: 'chat_not_found',
+    message: 'This chat does not exist or you are not in it.'
+  }),
+  userNotFound: (): Refusal => ({
+    code: 'user_not_found',
+    message: 'This person is not in your directory.'
+  }),
+  duplicateId: (): Refusal => ({
+    code: 'duplicate_id',
+    message: 'This id is already used by something else.'
+  }),
+  directChatExists: (chatId: string): Refusal => ({
+    code: 'direct_chat_exists',
+    message: 'You already have a chat with this person.',
+    details: { chatId }
+  })
+};
+
+/** The chat a mutation acts on; null for the ones that create a chat. */
+export function targetChatId(mutation: Mutation): string | null {
+  return mutation.type === 'chat.createDirect' || mutation.type === 'chat.createGroup'
+    ? null
+    : mutation.args.chatId;
+}
+
+/** Length as people count it: an emoji is one character, not two UTF-16 units. */
+export function characterCount(text: string): number {
+  if (text.length <= MAX_MESSAGE_LENGTH) return text.length;
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+/** Message bodies and group names are trimmed before they are checked and stored. */
+export const validContent: MutationRule = (_tx, _context, mutation) =>
+  Promise.resolve(contentProblem(mutation));
+
+function contentProblem(mutation: Mutation): Refusal | null {
+  if (mutation.type === 'message.send') {
+    const body = mutation.args.body.trim();
+    if (body === '') return refuse('message_empty', 'The message is empty.');
+    if (characterCount(body) > MAX_MESSAGE_LENGTH) {
+      return refuse(
+        'message_too_long',
+        `Messages are limited to ${MAX_MESSAGE_LENGTH.toLocaleString('en')} characters.`
+      );
+    }
+  }
+  if (mutation.type === 'chat.createGroup' || mutation.type === 'chat.rename') {
+    const name = mutation.args.name.trim();
+    if (name === '' || characterCount(name) > MAX_GROUP_NAME_LENGTH) {
+      return refuse('invalid_name', `A group name needs 1 to ${MAX_GROUP_NAME_LENGTH} characters.`);
+    }
+  }
+  return null;
+}
+
+/** Only members act on a chat; to anyone else it does not exist. */
+export const membersOnly: MutationRule = async (_tx, context, mutation) => {
+  const chatId = targetChatId(mutation);
+  if (chatId === null) return null;
+  const access = await context.chat(chatId);
+  return access?.memberIds.includes(context.actor.id) ? null : refusals.chatNotFound();
+};
+
+/** A 1:1 chat keeps its two members and has no name. */
+export const directChatsAreFixed: MutationRule = async (_tx, context, mutation) => {
+  if (
+    mutation.type !== 'chat.rename' &&
+    mutation.type !== 'chat.addMembers' &&
+    mutation.type !== 'chat.removeMember' &&
+    mutation.type !== 'chat.leave'
+  ) {
+    return null;
+  }
+  const access = await context.chat(mutation.args.chatId);
+  return access?.chat.kind === 'direct'
+    ? refuse('direct_chat_fixed', 'A 1:1 chat cannot be renamed, left or change members.')
+    : null;
+};
+
+/** The people a mutation brings into a chat, besides the actor. */
+function invitedPeople(mutation: Mutation, actorId: string): string[] {
+  switch (mutation.type) {
+    case 'chat.createDirect':
+      return [mutation.args.userId];
+    case 'chat.createGroup':
+      return [...new Set(mutation.args.memberIds)].filter((id) => id !== actorId);
+    case 'chat.addMembers':
+      return [...new Set(mutation.args.userIds)];
+    default:
+      return [];
+  }
+}
+
+/**
+ * For now people chat only within their own organization (external contacts come with message
+ * requests); a personal account has nobody to invite yet, and nobody can start a 1:1 with
+ * themselves.
+ */
+export const sameOrganizationOnly: MutationRule = async (tx, context, mutation) => {
+  const invited = invitedPeople(mutation, context.actor.id);
+  if (invited.length === 0) return null;
+  const { organizationId, id: actorId } = context.actor;
+  if (organizationId === null) return refusals.userNotFound();
+  if (mutation.type === 'chat.createDirect' && invited[0] === actorId) {
+    return refusals.userNotFound();
+  }
+  const { users } = tables;
+  const found = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.organizationId, organizationId), inArray(users.id, invited)));
+  return found.length === invited.length ? null : refusals.userNotFound();
+};
+
+export const removesAMember: MutationRule = async (_tx, context, mutation) => {
+  if (mutation.type !== 'chat.removeMember') return null;
+  const access = await context.chat(mutation.args.chatId);
+  return access?.memberIds.includes(mutation.args.userId)
+    ? null
+    : refuse('not_a_member', 'This person is not in the chat.');
+};
+
+export const groupSizeLimit: MutationRule = async (_tx, context, mutation) => {
+  let size = 0;
+  if (mutation.type === 'chat.createGroup') {
+    size = 1 + invitedPeople(mutation, context.actor.id).length;
+  } else if (mutation.type === 'chat.addMembers') {
+    const access = await context.chat(mutation.args.chatId);
+    const current = new Set(access?.memberIds);
+    size = current.size + invitedPeople(mutation, '').filter((id) => !current.has(id)).length;
+  }
+  return size > MAX_GROUP_MEMBERS
+    ? refuse('group_full', `A group chat has at most ${MAX_GROUP_MEMBERS} members.`)
+    : null;
+};
+
+/** Ids come from devices: one already taken (by anything, anyone) is refused, never merged. */
+export const freshIds: MutationRule = async (tx, context, mutation) => {
+  const { chats, chatAliases, messages } = tables;
+  if (mutation.type === 'message.send') {
+    const [taken] = await tx
+      .select({ id: messages.id })
+      .from(messages)
+      .where(eq(messages.id, mutation.args.messageId))
+      .limit(1);
+    return taken ? refusals.duplicateId() : null;
+  }
+  if (mutation.type === 'chat.createDirect' || mutation.type === 'chat.createGroup') {
+    const chatId = mutation.args.chatId;
+    const [chat] = await tx
+      .select({ directKey: chats.directKey })
+      .from(chats)
+      .where(eq(chats.id, chatId))
+      .limit(1);
+    if (
+      chat &&
+      mutation.type === 'chat.createDirect' &&
+      chat.directKey === directKey(context.actor.id, mutation.args.userId)
+    ) {
+      // The same 1:1 chat created again (e.g. from a restored device): point at it.
+      return refusals.directChatExists(chatId);
+    }
+    if (chat) return refusals.duplicateId();
+    const [alias] = await tx
+      .select({ id: chatAliases.aliasId })
+      .from(chatAliases)
+      .where(eq(chatAliases.aliasId, chatId))
+      .limit(1);
+    return alias ? refusals.duplicateId() : null;
+  }
+  return null;
+};
+
+/** What makes a 1:1 chat unique: its two members, in a fixed order. */
+export function directKey(a: string, b: string): string {
+  return a < b ? `${a}:${b}` : `${b}:${a}`;
+}
+
+/** The existing 1:1 chat between two people, if any. */
+export async function findDirectChat(tx: Db, a: string, b: string): Promise<string | null> {
+  const { chats } = tables;
+  const [row] = await tx
+    .select({ id: chats.id })
+    .from(chats)
+    .where(eq(chats.directKey, directKey(a, b)))
+    .limit(1);
+  return row?.id ?? null;
+}
+
+function refuse(code: string, message: string): Refusal {
+  return { code, message };
+}
+
+/** In order: the first refusal is the answer. */
+export const BUILT_IN_RULES: readonly MutationRule[] = [
+  validContent,
+  membersOnly,
+  directChatsAreFixed,
+  sameOrganizationOnly,
+  removesAMember,
+  groupSizeLimit,
+  freshIds
+];

@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../tests/support/harness.ts';
+import { tables } from '../store/index.ts';
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await startTestApp();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const names = (body: Record<string, any> | null) =>
+  (body?.people as { name: string }[]).map((p) => p.name);
+
+describe('directory', () => {
+  it('finds colleagues by part of their name or email, ignoring case, never yourself', async () => {
+    const alice = t.browser();
+    await alice.signIn(t, 'alice@contoso.test');
+    expect(names((await alice.get('/api/directory')).body)).toEqual([
+      'Bruno Petit',
+      'Chloé Durand'
+    ]);
+    expect(names((await alice.get('/api/directory?q=PETIT')).body)).toEqual(['Bruno Petit']);
+    expect(names((await alice.get('/api/directory?q=chloe%40contoso')).body)).toEqual([
+      'Chloé Durand'
+    ]);
+    expect(names((await alice.get('/api/directory?q=alice')).body)).toEqual([]);
+    const bruno = (await alice.get('/api/directory?q=bruno')).body?.people[0];
+    expect(bruno).toEqual({
+      id: expect.any(String),
+      name: 'Bruno Petit',
+      email: 'bruno@contoso.test',
+      organization: 'Contoso'
+    });
+  });
+
+  it('treats % and _ as plain characters', async () => {
+    const alice = t.browser();
+    await alice.signIn(t, 'alice@contoso.test');
+    expect(names((await alice.get('/api/directory?q=%25')).body)).toEqual([]);
+    expect(names((await alice.get('/api/directory?q=_')).body)).toEqual([]);
+  });
+
+  it('never shows people of another organization, and gives personal accounts nobody', async () => {
+    const now = new Date();
+    await t.store.tx(async (tx) => {
+      await tx
+        .insert(tables.organizations)
+        .values({ id: 'fabrikam', name: 'Fabrikam', defaultRegion: 'US', createdAt: now });
+      await tx.insert(tables.users).values({
+        id: 'frank',
+        organizationId: 'fabrikam',
+        role: 'member',
+        name: 'Bruno Fabrikam',
+        email: 'bruno@fabrikam.test',
+        emailKey: 'bruno@fabrikam.test',
+        createdAt: now
+      });
+    });
+    const alice = t.browser();
+    await alice.signIn(t, 'alice@contoso.test');
+    expect(names((await alice.get('/api/directory?q=bruno')).body)).toEqual(['Bruno Petit']);
+
+    const sam = t.browser();
+    await sam.signIn(t, 'sam@example.org', 'Sam');
+    expect((await sam.get('/api/directory?q=bruno')).body).toEqual({ people: [] });
+    expect((await sam.get('/api/directory')).body).toEqual({ people: [] });
+  });
+
+  it('answers at most 20 people', async () => {
+    const [contoso] = await t.store.db.select().from(tables.organizations);
+    const now = new Date();
+    await t.store.tx((tx) =>
+      tx.insert(tables.users).values(
+        Array.from({ length: 30 }, (_, i) => ({
+          id: `colleague-${i}`,
+          organizationId: contoso?.id ?? '',
+          role: 'member' as const,
+          name: `Colleague ${String(i).padStart(2, '0')}`,
+          email: `colleague${i}@contoso.test`,
+          emailKey: `colleague${i}@contoso.test`,
+          createdAt: now
+        }))
+      )
+    );
+    const alice = t.browser();
+    await alice.signIn(t, 'alice@contoso.test');
+    const found = names((await alice.get('/api/directory?q=colleague')).body);
+    expect(found).toHaveLength(20);
+    expect(found[0]).toBe('Colleague 00');
+  });
+
+  it('answers 401 when signed out', async () => {
+    expect((await t.browser().get('/api/directory?q=a')).status).toBe(401);
+  });
+});
