@@ -1,0 +1,36 @@
+// Small display helpers shared by the chat screens: titles, reasons, times.
+import type { ChatRow, Refusal } from '$lib/db';
+import { isMessageKey, t } from '$lib/i18n';
+import { locale } from '$lib/state/locale.svelte';
+
+/** A group's name, or the other person's name in a 1:1 chat. */
+export function chatTitle(chat: ChatRow, me: string | undefined): string {
+  if (chat.kind === 'group') return chat.name?.trim() || t('chats.group');
+  const other = chat.members.find((m) => m.userId !== me) ?? chat.members[0];
+  return other?.name ?? t('chats.group');
+}
+
+/** The reason the server gave, in the user's language when this version knows the code. */
+export function refusalText(refusal: Refusal): string {
+  const key = `refusal.${refusal.code}`;
+  return isMessageKey(key) ? t(key) : refusal.message;
+}
+
+/** "14:05" today, "Mon 14:05" this week, else a short date. Device clocks are display-only. */
+export function formatWhen(iso: string | null, now = new Date()): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const sameDay = date.toDateString() === now.toDateString();
+  const withinWeek = now.getTime() - date.getTime() < 6 * 24 * 3600 * 1000;
+  const options: Intl.DateTimeFormatOptions = sameDay
+    ? { hour: '2-digit', minute: '2-digit' }
+    : withinWeek
+      ? { weekday: 'short', hour: '2-digit', minute: '2-digit' }
+      : { day: 'numeric', month: 'short', year: 'numeric' };
+  return new Intl.DateTimeFormat(locale.current, options).format(date);
+}
+
+export function initialOf(name: string): string {
+  return name.trim().charAt(0).toLocaleUpperCase();
+}
