@@ -7,6 +7,7 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig, usesDevOutbox, type Config } from './config.ts';
 import { loadSecretKey } from './domain/secrets.ts';
 import { notifierFromConfig } from './messaging/notifier.ts';
+import { startRealtime } from './realtime/hub.ts';
 import { demoSignInHelp, seedDemo } from './seed.ts';
 import { openStore } from './store/index.ts';
 import { VERSION } from './version.ts';
@@ -37,11 +38,15 @@ async function main() {
   if (await seedDemo(store)) console.log(demoSignInHelp(config.publicUrl, usesDevOutbox(config)));
 
   const app = createApp(services, { clientDir });
+  const realtime = await startRealtime(services);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const where =
-      store.dialect === 'sqlite' ? path.join(config.dataDir, 'parley.db') : 'PostgreSQL';
+      store.dialect === 'sqlite'
+        ? `${path.join(config.dataDir, 'parley.db')}, synchronous=${config.sqliteSynchronous}`
+        : 'PostgreSQL';
     console.log(`Parley ${VERSION} listening on ${config.publicUrl} (port ${info.port}, ${where})`);
   });
+  server.on('upgrade', realtime.handleUpgrade);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -49,8 +54,9 @@ async function main() {
     stopping = true;
     console.log(`${signal}: shutting down`);
     server.close();
-    void notifier
-      .idle()
+    void realtime
+      .close()
+      .then(() => notifier.idle())
       .finally(() => store.close())
       .finally(() => process.exit(0));
   };

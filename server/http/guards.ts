@@ -11,6 +11,18 @@ export const SESSION_COOKIE = '__Host-parley_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
+ * Browsers label every cross-origin request (and every WebSocket) with its Origin; only ours
+ * (the public one, or the one the request was addressed to) is accepted. No Origin: not a browser.
+ */
+export function isOwnOrigin(
+  origin: string | undefined,
+  publicOrigin: string,
+  requestOrigin: string
+): boolean {
+  return origin === undefined || origin === publicOrigin || origin === requestOrigin;
+}
+
+/**
  * Refuses state-changing requests from other sites. A JSON content type cannot be sent
  * cross-site without a CORS preflight (which this server never grants), and browsers label
  * the request's origin, which must be ours.
@@ -18,9 +30,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function csrfGuard(publicOrigin: string) {
   return createMiddleware<AppEnv>(async (c, next) => {
     if (SAFE_METHODS.has(c.req.method)) return next();
-    const origin = c.req.header('origin');
-    const requestOrigin = new URL(c.req.url).origin;
-    if (origin !== undefined && origin !== publicOrigin && origin !== requestOrigin) {
+    if (!isOwnOrigin(c.req.header('origin'), publicOrigin, new URL(c.req.url).origin)) {
       throw new ApiError(403, 'cross_site_request', 'Requests from other sites are refused.');
     }
     const fetchSite = c.req.header('sec-fetch-site');

@@ -16,7 +16,12 @@ import { openStore, type Store } from '../../server/store/index.ts';
 export const ORIGIN = 'http://localhost:3000';
 
 /** A database of its own for one test file: a temp SQLite file or a new PostgreSQL database. */
-export async function openTestStore(): Promise<{ store: Store; dispose: () => Promise<void> }> {
+export async function openTestStore(): Promise<{
+  store: Store;
+  /** The PostgreSQL database, for a second instance on it (undefined on SQLite). */
+  databaseUrl?: string;
+  dispose: () => Promise<void>;
+}> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
@@ -37,6 +42,7 @@ export async function openTestStore(): Promise<{ store: Store; dispose: () => Pr
   const store = await openStore({ databaseUrl: url.toString(), dataDir: os.tmpdir() });
   return {
     store,
+    databaseUrl: url.toString(),
     dispose: async () => {
       await store.close();
       await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -65,7 +71,7 @@ export class TestClock {
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
 export async function startTestApp(overrides: Partial<Config> = {}) {
-  const { store, dispose } = await openTestStore();
+  const { store, databaseUrl, dispose } = await openTestStore();
   const email = new RecordingTransport<Extract<Outgoing, { channel: 'email' }>>();
   const sms = new RecordingTransport<Extract<Outgoing, { channel: 'sms' }>>();
   const notifier = new Notifier({ email, sms, retryDelaysMs: [] });
@@ -85,6 +91,7 @@ export async function startTestApp(overrides: Partial<Config> = {}) {
     app,
     services,
     store,
+    databaseUrl,
     clock,
     email,
     sms,
