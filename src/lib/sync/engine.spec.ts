@@ -93,6 +93,18 @@ describe('sync engine', () => {
     expect(stored.map((m) => m.seq)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
   });
 
+  it('splits a batch of long messages to stay under the server’s body limit', async () => {
+    const { server, db, engine } = setup();
+    await engine.pullAll();
+    for (let i = 0; i < 60; i++) {
+      await sendMessage(db, 'chat-1', `${i} ${'é'.repeat(3990)}`, { userId: ALICE });
+    }
+    await engine.pushAll();
+    const sizes = server.pushes.map((p) => new TextEncoder().encode(JSON.stringify(p)).length);
+    expect(Math.max(...sizes)).toBeLessThan(256 * 1024);
+    expect(server.messages).toHaveLength(60);
+  });
+
   it('pulls pages until the server has no more, and keeps the cursor', async () => {
     const { server, db, engine } = setup();
     await engine.pullAll();

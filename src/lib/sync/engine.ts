@@ -10,6 +10,8 @@ import { LiveSocket, type SocketLike } from './socket';
 import type { Transport } from './transport';
 
 export const PULL_PAGE = 500;
+/** Well under the server's 256 KB body limit: 100 long messages would not fit in one push. */
+export const MAX_PUSH_BYTES = 128 * 1024;
 /** Without a live socket, changes are still picked up this often. */
 export const POLL_MS = 30_000;
 
@@ -259,13 +261,14 @@ export class SyncEngine {
     });
   }
 
-  /** Pushes the whole outbox in batches of at most 100, in sequence order. */
+  /** Pushes the whole outbox in batches of at most 100 (and 128 KB), in sequence order. */
   async pushAll(): Promise<void> {
     let gapsInARow = 0;
     for (;;) {
       const deviceId = await this.#deviceId();
-      const rows = await this.#db.outbox.orderBy('seq').limit(MAX_PUSH_BATCH).toArray();
-      if (rows.length === 0) return;
+      const queued = await this.#db.outbox.orderBy('seq').limit(MAX_PUSH_BATCH).toArray();
+      if (queued.length === 0) return;
+      const rows = withinBytes(queued, MAX_PUSH_BYTES);
       const mutations = rows.map(toMutation);
       await this.#db.outbox.bulkUpdate(
         rows.map((r) => ({ key: r.seq, changes: { state: 'sending' } }))
@@ -306,6 +309,19 @@ export class SyncEngine {
     this.#status = { ...this.#status, ...patch };
     this.#options.onStatus?.(this.#status);
   }
+}
+
+/** The longest prefix of `rows` whose JSON fits in `limit` bytes (always at least one row). */
+function withinBytes(rows: OutboxRow[], limit: number): OutboxRow[] {
+  const encoder = new TextEncoder();
+  let bytes = 0;
+  let count = 0;
+  for (const row of rows) {
+    bytes += encoder.encode(JSON.stringify(toMutation(row))).length + 1;
+    if (count > 0 && bytes > limit) break;
+    count++;
+  }
+  return rows.slice(0, count);
 }
 
 function toMutation(row: OutboxRow): Mutation {

@@ -1,0 +1,298 @@
+// Model test of the whole chat engine: the real client sync code (Dexie on fake-indexeddb, outbox,
+// push/pull) against the real server in-process, driven by random command lists with faults.
+// Invariants: every message typed is delivered exactly once or visibly "Not sent"; every device
+// ends with the same messages in the same order.
+import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError, NetworkError } from '../../src/lib/api/client.ts';
+import { ParleyDB } from '../../src/lib/db/index.ts';
+import { SyncEngine } from '../../src/lib/sync/engine.ts';
+import { enqueue, sendMessage } from '../../src/lib/sync/outbox.ts';
+import type { PushRequest } from '../../src/lib/sync/protocol.ts';
+import { httpTransport, type Send, type Transport } from '../../src/lib/sync/transport.ts';
+import { startTestApp, type Browser, type TestApp } from '../support/harness.ts';
+
+const NUM_RUNS = Number(process.env.MODEL_RUNS ?? 40);
+
+let t: TestApp;
+let people: { alice: Person; bruno: Person };
+type Person = { id: string; browser: Browser };
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const sign = async (email: string): Promise<Person> => {
+    const browser = t.browser();
+    const user = await browser.signIn(t, email);
+    return { id: user.id as string, browser };
+  };
+  people = { alice: await sign('alice@contoso.test'), bruno: await sign('bruno@contoso.test') };
+}, 60_000);
+
+afterAll(async () => {
+  await t?.close();
+});
+
+/** The client's `Send` over the in-process app, failing the way the real fetch wrapper does. */
+function inProcess(browser: Browser): Send {
+  return async <T>(method: 'GET' | 'POST', path: string, body?: object): Promise<T> => {
+    const answer = await browser.request(method, path, method === 'GET' ? undefined : (body ?? {}));
+    if (answer.status >= 200 && answer.status < 300) return answer.body as T;
+    const error = (answer.body?.error ?? {}) as { code?: string; message?: string };
+    throw new ApiError(answer.status, error.code ?? 'http_error', error.message ?? '');
+  };
+}
+
+type Fault = 'dropRequest' | 'dropResponse' | 'duplicate' | null;
+
+/** The network between one device and the server: can be cut, lose or repeat a push. */
+class FaultyNetwork implements Transport {
+  online = true;
+  fault: Fault = null;
+  constructor(private readonly real: Transport) {}
+
+  #check() {
+    if (!this.online) throw new NetworkError('offline');
+  }
+
+  async push(body: PushRequest) {
+    this.#check();
+    const fault = this.fault;
+    this.fault = null;
+    if (fault === 'dropRequest') throw new NetworkError('lost before reaching the server');
+    const answer = await this.real.push(body);
+    if (fault === 'dropResponse') throw new NetworkError('lost after the server committed');
+    if (fault === 'duplicate') return this.real.push(body);
+    return answer;
+  }
+  async pull(cursor: number, limit?: number) {
+    this.#check();
+    const page = await this.real.pull(cursor, limit);
+    // A repeated delivery of the same page must change nothing.
+    if (this.fault === 'duplicate') return { ...page, changes: [...page.changes, ...page.changes] };
+    return page;
+  }
+  bootstrap() {
+    this.#check();
+    return this.real.bootstrap();
+  }
+  history(chatId: string, before: number, limit?: number) {
+    this.#check();
+    return this.real.history(chatId, before, limit);
+  }
+  directory(query: string) {
+    this.#check();
+    return this.real.directory(query);
+  }
+}
+
+class Device {
+  readonly db: ParleyDB;
+  /** A second tab: its own connection to the same IndexedDB database. */
+  readonly tab: ParleyDB;
+  readonly network: FaultyNetwork;
+  engine: SyncEngine;
+  constructor(
+    readonly label: string,
+    readonly person: Person
+  ) {
+    const name = `model-${label}-${crypto.randomUUID()}`;
+    this.db = new ParleyDB(name);
+    this.tab = new ParleyDB(name);
+    this.network = new FaultyNetwork(httpTransport(inProcess(person.browser)));
+    this.engine = this.#newEngine();
+  }
+  #newEngine() {
+    return new SyncEngine({ db: this.db, transport: this.network, userId: this.person.id });
+  }
+  /** The tab crashed or was reloaded: a new engine over what IndexedDB kept. */
+  restart() {
+    this.engine = this.#newEngine();
+  }
+  /** One round of the sync loop; failures are what the real loop would retry later. */
+  async sync() {
+    try {
+      await this.engine.pullAll();
+      await this.engine.pushAll();
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+    }
+  }
+  async close() {
+    this.db.close();
+    this.tab.close();
+    await Dexie.delete(this.db.name);
+  }
+}
+
+type Command =
+  | { type: 'send'; device: number; kind: 'ok' | 'empty' | 'tooLong' }
+  | { type: 'sendFromSecondTab'; device: number }
+  | { type: 'sync'; device: number }
+  | { type: 'offline'; device: number }
+  | { type: 'online'; device: number }
+  | { type: 'duplicate'; device: number }
+  | { type: 'crashBeforeAck'; device: number }
+  | { type: 'crashAfterCommit'; device: number }
+  | { type: 'secondDevice' };
+
+const device = fc.integer({ min: 0, max: 2 });
+const command: fc.Arbitrary<Command> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      type: fc.constant('send' as const),
+      device,
+      kind: fc.constantFrom<('ok' | 'empty' | 'tooLong')[]>(
+        'ok',
+        'ok',
+        'ok',
+        'ok',
+        'empty',
+        'tooLong'
+      )
+    })
+  },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant('sendFromSecondTab' as const), device }) },
+  { weight: 3, arbitrary: fc.record({ type: fc.constant('sync' as const), device }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('offline' as const), device }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('online' as const), device }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('duplicate' as const), device }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('crashBeforeAck' as const), device }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('crashAfterCommit' as const), device }) },
+  { weight: 1, arbitrary: fc.constant({ type: 'secondDevice' as const }) }
+);
+
+type Typed = { messageId: string; device: string; expect: 'delivered' | 'refused' };
+
+async function run(commands: Command[]) {
+  const alice1 = new Device('alice-1', people.alice);
+  const bruno1 = new Device('bruno-1', people.bruno);
+  const devices: Device[] = [alice1, bruno1];
+  const typed: Typed[] = [];
+  let counter = 0;
+  try {
+    // Every run talks in a chat of its own, created on Alice's first device.
+    const chatId = crypto.randomUUID();
+    await enqueue(
+      alice1.db,
+      { type: 'chat.createGroup', args: { chatId, name: 'Model', memberIds: [people.bruno.id] } },
+      { userId: people.alice.id }
+    );
+    await alice1.sync();
+
+    const pick = (index: number) => devices[index % devices.length]!;
+    const type = async (target: Device, db: ParleyDB, kind: 'ok' | 'empty' | 'tooLong') => {
+      const tag = `${target.label} #${++counter}`;
+      const body = kind === 'ok' ? tag : kind === 'empty' ? '   ' : `${tag} ${'x'.repeat(4001)}`;
+      const result = await sendMessage(db, chatId, body, { userId: target.person.id });
+      if (!result.ok) throw new Error('no local rule should refuse here');
+      const row = await db.outbox.get(result.seq);
+      if (row?.type !== 'message.send') throw new Error('the mutation is not in the outbox');
+      typed.push({
+        messageId: row.args.messageId,
+        device: target.label,
+        expect: kind === 'ok' ? 'delivered' : 'refused'
+      });
+    };
+
+    for (const c of commands) {
+      if (c.type === 'secondDevice') {
+        if (!devices.some((d) => d.label === 'alice-2')) {
+          devices.push(new Device('alice-2', people.alice));
+        }
+        continue;
+      }
+      const target = pick(c.device);
+      switch (c.type) {
+        case 'send':
+          await type(target, target.db, c.kind);
+          break;
+        case 'sendFromSecondTab':
+          await type(target, target.tab, 'ok');
+          break;
+        case 'sync':
+          await target.sync();
+          break;
+        case 'offline':
+          target.network.online = false;
+          break;
+        case 'online':
+          target.network.online = true;
+          break;
+        case 'duplicate':
+          target.network.fault = 'duplicate';
+          await target.sync();
+          target.network.fault = null;
+          break;
+        case 'crashBeforeAck':
+        case 'crashAfterCommit':
+          target.network.fault = c.type === 'crashBeforeAck' ? 'dropRequest' : 'dropResponse';
+          await target.sync();
+          target.network.fault = null;
+          target.restart();
+          break;
+      }
+    }
+
+    // The network comes back for everyone; the loops run until nothing moves.
+    for (const d of devices) d.network.online = true;
+    for (let round = 0; round < 3; round++) {
+      for (const d of devices) await d.sync();
+    }
+
+    // Nothing is left waiting, anywhere.
+    for (const d of devices) expect(await d.db.outbox.count(), d.label).toBe(0);
+
+    // Every message typed: delivered exactly once on every device, or "Not sent" on its own.
+    const views = await Promise.all(
+      devices.map(async (d) => ({
+        device: d,
+        messages: await d.db.messages
+          .where('[chatId+order]')
+          .between([chatId, 0], [chatId, Infinity])
+          .toArray()
+      }))
+    );
+    for (const message of typed) {
+      for (const { device: d, messages } of views) {
+        const copies = messages.filter((m) => m.id === message.messageId);
+        if (message.expect === 'delivered') {
+          expect(copies, `${message.device} → ${d.label}`).toHaveLength(1);
+          expect(copies[0]?.status).toBe('sent');
+        } else if (d.label === message.device) {
+          expect(copies).toHaveLength(1);
+          expect(copies[0]).toMatchObject({
+            status: 'failed',
+            refusal: { code: expect.any(String) }
+          });
+        } else {
+          expect(copies).toHaveLength(0);
+        }
+      }
+    }
+
+    // The same messages in the same order everywhere, numbered by the server without holes.
+    const sent = views.map(({ messages }) =>
+      messages.filter((m) => m.status === 'sent').map((m) => `${m.seq}:${m.id}`)
+    );
+    const delivered = typed.filter((m) => m.expect === 'delivered').length;
+    for (const list of sent) {
+      expect(list).toEqual(sent[0]);
+      expect(list.map((entry) => Number(entry.split(':')[0]))).toEqual(
+        Array.from({ length: delivered }, (_, i) => i + 1)
+      );
+    }
+  } finally {
+    for (const d of devices) await d.close();
+  }
+}
+
+describe('sync model: client and server together', () => {
+  it('delivers every message exactly once or marks it Not sent, in one order on every device', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 18 }), run), {
+      numRuns: NUM_RUNS
+    });
+  }, 180_000);
+});
