@@ -1,0 +1,112 @@
+// Two colleagues chat in real time in two browser contexts; one goes offline, writes three
+// messages, reloads while still offline (they are still there, pending), and comes back: the other
+// sees all three, in order, once.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { codeFromOutbox, launchChromium } from './browser.ts';
+
+const baseUrl = inject('baseUrl');
+let browser: Browser;
+let alice: { context: BrowserContext; page: Page };
+let bruno: { context: BrowserContext; page: Page };
+
+async function signedIn(address: string) {
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    locale: 'en-GB'
+  });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/signin`);
+  await page.getByLabel('Email or phone number').fill(address);
+  await page.getByRole('button', { name: 'Send code' }).click();
+  const code = await codeFromOutbox(baseUrl, address);
+  await page.getByLabel('6-digit code').fill(code);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(`${baseUrl}/`);
+  return { context, page };
+}
+
+/** The message bodies shown in the chat, top to bottom. */
+function bodies(page: Page): Promise<string[]> {
+  return page.locator('[role="log"] .body').allInnerTexts();
+}
+
+async function send(page: Page, text: string) {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByLabel('Message', { exact: true }).press('Enter');
+}
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  alice = await signedIn('alice@contoso.test');
+  bruno = await signedIn('bruno@contoso.test');
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('chat', () => {
+  it('starts a 1:1 chat from the directory and delivers in real time both ways', async () => {
+    const { page } = alice;
+    await page.getByRole('link', { name: 'New chat' }).click();
+    await page.getByLabel('Search your organization').fill('Bruno');
+    await page.getByRole('button', { name: 'Chat with Bruno Petit' }).click();
+    await page.waitForURL(/\/chats\/[^/]+$/);
+    await send(page, 'Hello Bruno, see https://contoso.test/plan');
+    await expect.poll(() => page.getByRole('img', { name: 'Waiting to send' }).count()).toBe(0);
+
+    await expect
+      .poll(() => bruno.page.getByRole('link', { name: /Alice Martin/ }).isVisible(), {
+        timeout: 10_000
+      })
+      .toBe(true);
+    await bruno.page.getByRole('link', { name: /Alice Martin/ }).click();
+    await expect
+      .poll(() => bodies(bruno.page))
+      .toEqual(['Hello Bruno, see https://contoso.test/plan']);
+    const link = bruno.page.getByRole('link', { name: 'https://contoso.test/plan' });
+    expect(await link.getAttribute('href')).toBe('https://contoso.test/plan');
+
+    await send(bruno.page, 'Hi Alice');
+    await expect
+      .poll(() => bodies(page), { timeout: 10_000 })
+      .toEqual(['Hello Bruno, see https://contoso.test/plan', 'Hi Alice']);
+  });
+
+  it('keeps messages written offline through a reload and delivers them once, in order', async () => {
+    const { page, context } = bruno;
+    // The service worker must control the page for an offline reload to open the app.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.reload();
+    await expect
+      .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
+      .toBe(true);
+
+    await context.setOffline(true);
+    const offline = ['Offline one', 'Offline two', 'Offline three'];
+    for (const text of offline) await send(page, text);
+    await expect.poll(() => page.getByRole('img', { name: 'Waiting to send' }).count()).toBe(3);
+
+    await page.reload();
+    await expect
+      .poll(() => bodies(page))
+      .toEqual(['Hello Bruno, see https://contoso.test/plan', 'Hi Alice', ...offline]);
+    await expect.poll(() => page.getByRole('img', { name: 'Waiting to send' }).count()).toBe(3);
+
+    await context.setOffline(false);
+    await expect
+      .poll(() => page.getByRole('img', { name: 'Waiting to send' }).count(), { timeout: 15_000 })
+      .toBe(0);
+    await expect
+      .poll(() => bodies(alice.page), { timeout: 15_000 })
+      .toEqual(['Hello Bruno, see https://contoso.test/plan', 'Hi Alice', ...offline]);
+    // Still once each after a full reload from IndexedDB and a fresh pull.
+    await alice.page.reload();
+    await expect
+      .poll(() => bodies(alice.page))
+      .toEqual(['Hello Bruno, see https://contoso.test/plan', 'Hi Alice', ...offline]);
+  });
+});
