@@ -36,12 +36,15 @@ export interface ChatRow {
   readSeq: number;
   /** Other members' read markers, when the server tells them. */
   reads: Record<string, number>;
-  /** Acknowledged messages from others above `readSeq`. */
+  /**
+   * Acknowledged messages above `readSeq`. Own messages never count: applying one moves
+   * `readSeq` up to it (writing in a chat means having read it).
+   */
   unread: number;
   /** Messages of this chat still waiting in the outbox. */
   pending: number;
   /** Last message (acknowledged or not) for the chat list. */
-  preview: { body: string; authorId: string; at: string; pending: boolean } | null;
+  preview: { body: string; authorId: string; at: string; pending: boolean; order: number } | null;
   /** Sort key of the chat list: ms of the last activity (message, creation). */
   activity: number;
   /** The server's state; null while the chat exists only on this device. */

@@ -13,8 +13,20 @@ export class Live<T> {
   /** False until the first answer from IndexedDB (to tell "empty" from "not read yet"). */
   ready = $state(false);
 
-  constructor(initial: T, query: () => () => Promise<T>) {
+  /**
+   * `prefetched`: the same query started earlier (while the app was still opening), shown as soon
+   * as it resolves instead of waiting for the subscription's first answer.
+   */
+  constructor(initial: T, query: () => () => Promise<T>, prefetched?: Promise<T>) {
     this.current = initial;
+    prefetched?.then(
+      (value) => {
+        if (this.ready) return;
+        this.current = value;
+        this.ready = true;
+      },
+      () => undefined
+    );
     $effect(() => {
       const querier = query();
       let subscription: { unsubscribe(): void } | null = null;

@@ -63,9 +63,6 @@ export async function takeSeq(db: ParleyDB): Promise<number> {
   return seq;
 }
 
-/** Above this many, the unread badge says "99+" and the exact figure is not worth counting. */
-export const UNREAD_CAP = 99;
-
 export function syncTables(db: ParleyDB) {
   return [db.chats, db.messages, db.outbox, db.meta];
 }
@@ -123,20 +120,12 @@ function mergeMembers(members: ChatMember[], added: ChatMember[]): ChatMember[] 
 }
 
 /**
- * Rebuild what the UI shows for one chat: the server's state, then this device's unanswered
- * mutations replayed in device order, then the figures the chat list needs (preview, unread,
- * pending). Every mutation is an idempotent "set", so replaying over a chat that exists only on
- * this device (no server state yet) changes nothing that is already there.
+ * The chat with the server's state, then this device's unanswered mutations replayed in device
+ * order. Every mutation is an idempotent "set", so replaying over a chat that exists only on this
+ * device (no server state yet) changes nothing that is already there.
  */
-export async function recomputeChat(db: ParleyDB, chatId: string, me: string): Promise<void> {
-  const previous = await db.chats.get(chatId);
-  const mutations = await db.outbox.where('chatId').equals(chatId).sortBy('seq');
-  const creates = mutations.some(
-    (m) => m.type === 'chat.createDirect' || m.type === 'chat.createGroup'
-  );
-  // A chat the user discarded, or never had: late answers about it must not bring it back.
-  if (!previous && !creates) return;
-  let row: ChatRow = previous ? { ...previous } : emptyChat(chatId);
+function replay(previous: ChatRow, hadRow: boolean, mutations: OutboxRow[], me: string): ChatRow {
+  let row: ChatRow = { ...previous };
   if (row.server) {
     const s = row.server;
     row = {
@@ -151,12 +140,11 @@ export async function recomputeChat(db: ParleyDB, chatId: string, me: string): P
       readSeq: Math.max(row.readSeq, s.readSeq)
     };
   }
-
   for (const m of mutations) {
     switch (m.type) {
       case 'chat.createDirect':
       case 'chat.createGroup':
-        if (!row.server && !previous) {
+        if (!row.server && !hadRow) {
           row.kind = m.type === 'chat.createDirect' ? 'direct' : 'group';
           row.name = m.type === 'chat.createGroup' ? m.args.name : null;
           row.createdBy = me;
@@ -183,39 +171,51 @@ export async function recomputeChat(db: ParleyDB, chatId: string, me: string): P
         break;
     }
   }
+  return row;
+}
 
-  const range = db.messages
+/** The chat list's figures: preview (unless kept), pending, unread and the sort key. */
+function figures(row: ChatRow, last: MessageRow | undefined | 'keep', pending: number): ChatRow {
+  if (last !== 'keep') {
+    row.preview = last
+      ? {
+          body: last.body,
+          authorId: last.authorId,
+          at: last.createdAt ?? last.sentAt,
+          pending: last.status === 'pending',
+          order: last.order
+        }
+      : null;
+  }
+  row.pending = pending;
+  row.unread = Math.max(0, row.lastSeq - row.readSeq);
+  row.activity = Date.parse(row.preview?.at ?? row.createdAt) || 0;
+  return row;
+}
+
+/**
+ * Rebuilds what the UI shows for one chat from what is stored: server state, replayed outbox and
+ * the list figures. A few reads; `applyChanges` takes a faster path for chats with nothing pending.
+ */
+export async function recomputeChat(db: ParleyDB, chatId: string, me: string): Promise<void> {
+  const previous = await db.chats.get(chatId);
+  const mutations = await db.outbox.where('chatId').equals(chatId).sortBy('seq');
+  const creates = mutations.some(
+    (m) => m.type === 'chat.createDirect' || m.type === 'chat.createGroup'
+  );
+  // A chat the user discarded, or never had: late answers about it must not bring it back.
+  if (!previous && !creates) return;
+  const row = replay(previous ?? emptyChat(chatId), previous !== undefined, mutations, me);
+  const last = await db.messages
     .where('[chatId+order]')
-    .between([chatId, Dexie.minKey], [chatId, Dexie.maxKey]);
-  const last = await range.clone().last();
-  row.preview = last
-    ? {
-        body: last.body,
-        authorId: last.authorId,
-        at: last.createdAt ?? last.sentAt,
-        pending: last.status === 'pending'
-      }
-    : null;
-  row.pending = await db.messages
+    .between([chatId, Dexie.minKey], [chatId, Dexie.maxKey])
+    .last();
+  const pending = await db.messages
     .where('[chatId+order]')
     .between([chatId, LOCAL_ORDER_BASE], [chatId, Dexie.maxKey])
     .filter((message) => message.status === 'pending')
     .count();
-  row.unread = await countUnread(db, row, me);
-  row.activity = Date.parse(row.preview?.at ?? row.createdAt) || 0;
-  await db.chats.put(row);
-}
-
-async function countUnread(db: ParleyDB, row: ChatRow, me: string): Promise<number> {
-  const gap = row.lastSeq - row.readSeq;
-  if (gap <= 0) return 0;
-  if (gap > UNREAD_CAP) return gap;
-  const own = await db.messages
-    .where('[chatId+order]')
-    .between([row.id, row.readSeq], [row.id, row.lastSeq], false, true)
-    .filter((message) => message.authorId === me)
-    .count();
-  return Math.max(0, gap - own);
+  await db.chats.put(figures(row, last, pending));
 }
 
 /** Folds one pulled message into its chat's bookkeeping (recomputed afterwards). */
@@ -250,6 +250,7 @@ export async function applyChanges(
     const ids = [...new Set(changes.map(changedChatId))];
     const existing = await db.chats.bulkGet(ids);
     const chats = new Map(ids.map((id, i) => [id, existing[i] ?? emptyChat(id)]));
+    const newest = new Map<string, MessageRow>();
     const messages: MessageRow[] = [];
     for (const change of changes) {
       const row = chats.get(changedChatId(change))!;
@@ -257,8 +258,11 @@ export async function applyChanges(
         row.server = change.chat;
         row.refused = null;
       } else if (change.type === 'message') {
-        messages.push(messageFromServer(change.message));
+        const message = messageFromServer(change.message);
+        messages.push(message);
         noteMessage(row, change.message, me);
+        const top = newest.get(message.chatId);
+        if (!top || message.order > top.order) newest.set(message.chatId, message);
       } else if (change.userId === me) {
         row.readSeq = Math.max(row.readSeq, change.seq);
       } else {
@@ -269,8 +273,23 @@ export async function applyChanges(
       }
     }
     await db.messages.bulkPut(messages);
-    await db.chats.bulkPut([...chats.values()]);
-    for (const chatId of ids) await recomputeChat(db, chatId, me);
+    // Chats where this device has nothing pending take the fast path: no reads, one bulk write.
+    // The others (a pulled copy may replace a pending message) are rebuilt from what is stored.
+    const queued = new Set((await db.outbox.toArray()).map((m) => m.chatId));
+    const slow: string[] = [];
+    const rows: ChatRow[] = [];
+    for (const [chatId, row] of chats) {
+      rows.push(row);
+      if (queued.has(chatId) || row.pending > 0 || row.preview?.pending) {
+        slow.push(chatId);
+        continue;
+      }
+      const top = newest.get(chatId);
+      const keep = row.preview !== null && (!top || row.preview.order >= top.order);
+      rows[rows.length - 1] = figures(replay(row, true, [], me), keep ? 'keep' : top, 0);
+    }
+    await db.chats.bulkPut(rows);
+    for (const chatId of slow) await recomputeChat(db, chatId, me);
     const stored = await getMeta(db, 'cursor', 0);
     if (cursor > stored) await db.meta.put({ key: 'cursor', value: cursor });
   });

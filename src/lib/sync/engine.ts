@@ -9,7 +9,7 @@ import { MAX_PUSH_BATCH, type Mutation, type ServerEvent } from './protocol';
 import { LiveSocket, type SocketLike } from './socket';
 import type { Transport } from './transport';
 
-export const PULL_PAGE = 500;
+export const PULL_PAGE = 1000;
 /** Well under the server's 256 KB body limit: 100 long messages would not fit in one push. */
 export const MAX_PUSH_BYTES = 128 * 1024;
 /** Without a live socket, changes are still picked up this often. */
