@@ -105,7 +105,6 @@ export const en = {
   'chats.you': 'You: {text}',
   'chats.unread': '{count} unread',
   'chats.pending': 'Waiting to send',
-  'chats.failed': 'Not sent',
   'chats.noMessages': 'No messages yet',
   'chats.group': 'Group',
   'chats.left': 'You’re no longer in this chat',
@@ -137,8 +136,6 @@ export const en = {
   'chat.discard': 'Delete this chat',
   'chat.notice': 'A change wasn’t made: {reason}',
   'chat.dismiss': 'Dismiss',
-  'chat.queuedOffline':
-    'You’re offline. Messages are kept on this device and sent when you’re back.',
   'chat.jumpToLatest': 'Jump to the latest message',
 
   'newChat.title': 'New chat',

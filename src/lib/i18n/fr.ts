@@ -112,7 +112,6 @@ export const fr: Messages = {
   'chats.you': 'Vous\u00a0: {text}',
   'chats.unread': '{count} non lus',
   'chats.pending': 'En attente d’envoi',
-  'chats.failed': 'Non envoyé',
   'chats.noMessages': 'Aucun message pour l’instant',
   'chats.group': 'Groupe',
   'chats.left': 'Vous ne faites plus partie de cette discussion',
@@ -144,8 +143,6 @@ export const fr: Messages = {
   'chat.discard': 'Supprimer cette discussion',
   'chat.notice': 'Une modification n’a pas été faite\u00a0: {reason}',
   'chat.dismiss': 'Fermer',
-  'chat.queuedOffline':
-    'Vous êtes hors ligne. Les messages sont gardés sur cet appareil et partiront à votre retour.',
   'chat.jumpToLatest': 'Aller au dernier message',
 
   'newChat.title': 'Nouvelle discussion',

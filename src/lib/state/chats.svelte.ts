@@ -2,7 +2,7 @@
 // chat. Actions only write to IndexedDB (through the outbox); the sync engine sends them.
 import Dexie from 'dexie';
 import { db, LOCAL_ORDER_BASE, withDb, type ChatRow, type Refusal } from '$lib/db';
-import { applyHistory, recomputeChat, syncTables } from '$lib/sync/apply';
+import { applyHistory, syncTables } from '$lib/sync/apply';
 import type { SyncStatus } from '$lib/sync/engine';
 import { runSync } from '$lib/sync';
 import {
@@ -174,13 +174,6 @@ class Chats {
   /** Searches the own organization's directory. Online only: throws NetworkError offline. */
   searchDirectory(query: string): Promise<DirectoryEntry[]> {
     return this.#transport.directory(query);
-  }
-
-  /** Rebuilds a chat's figures (after a schema change or a repair). */
-  refresh(chatId: string): Promise<void> {
-    return withDb(db, () =>
-      db.transaction('rw', syncTables(db), () => recomputeChat(db, chatId, this.#me))
-    );
   }
 
   #self(): ChatMember {
