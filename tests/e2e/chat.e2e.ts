@@ -10,7 +10,14 @@ let browser: Browser;
 let alice: { context: BrowserContext; page: Page };
 let bruno: { context: BrowserContext; page: Page };
 
+/** How many messages the development outbox holds for `address`. */
+async function outboxCount(address: string): Promise<number> {
+  const response = await fetch(`${baseUrl}/dev/outbox.json?to=${encodeURIComponent(address)}`);
+  return ((await response.json()) as { messages: unknown[] }).messages.length;
+}
+
 async function signedIn(address: string) {
+  const before = await outboxCount(address);
   const context = await browser.newContext({
     viewport: { width: 360, height: 740 },
     locale: 'en-GB'
@@ -19,6 +26,11 @@ async function signedIn(address: string) {
   await page.goto(`${baseUrl}/signin`);
   await page.getByLabel('Email or phone number').fill(address);
   await page.getByRole('button', { name: 'Send code' }).click();
+  // A second sign-in must not pick up the code of the first one.
+  const deadline = Date.now() + 10_000;
+  while ((await outboxCount(address)) <= before && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const code = await codeFromOutbox(baseUrl, address);
   await page.getByLabel('6-digit code').fill(code);
   await page.getByRole('button', { name: 'Continue' }).click();
@@ -108,5 +120,45 @@ describe('chat', () => {
     await expect
       .poll(() => bodies(alice.page))
       .toEqual(['Hello Bruno, see https://contoso.test/plan', 'Hi Alice', ...offline]);
+  });
+
+  it('scrolls back through a long history on a new device, loading older messages', async () => {
+    // 200 more messages from another device of Alice's, straight through the API.
+    const chatId = new URL(alice.page.url()).pathname.split('/').pop()!;
+    await alice.page.evaluate(async (id) => {
+      const deviceId = crypto.randomUUID();
+      for (let batch = 0; batch < 2; batch++) {
+        const mutations = Array.from({ length: 100 }, (_, i) => ({
+          id: crypto.randomUUID(),
+          seq: batch * 100 + i + 1,
+          at: new Date().toISOString(),
+          type: 'message.send',
+          args: { chatId: id, messageId: crypto.randomUUID(), body: `History ${batch * 100 + i}` }
+        }));
+        const response = await fetch('/api/sync/push', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ deviceId, mutations })
+        });
+        if (!response.ok) throw new Error(`push answered ${response.status}`);
+      }
+    }, chatId);
+
+    // A new device only gets the recent messages of each chat; the rest comes on scroll.
+    const laptop = await signedIn('bruno@contoso.test');
+    await laptop.page.goto(`${baseUrl}/chats/${chatId}`);
+    await expect.poll(() => bodies(laptop.page)).toContain('History 199');
+    const log = laptop.page.getByRole('log');
+    for (let i = 0; i < 30; i++) {
+      if (await laptop.page.getByText('This is the beginning of the chat.').isVisible()) break;
+      await log.evaluate((element) => (element.scrollTop = 0));
+      await laptop.page.waitForTimeout(150);
+    }
+    await expect
+      .poll(() => bodies(laptop.page))
+      .toContain('Hello Bruno, see https://contoso.test/plan');
+    // Windowed: the whole history is loaded, but only what is near the screen is rendered.
+    expect((await bodies(laptop.page)).length).toBeLessThan(60);
+    await laptop.context.close();
   });
 });
