@@ -9,6 +9,8 @@ const baseUrl = inject('baseUrl');
 let browser: Browser;
 let alice: { context: BrowserContext; page: Page };
 let bruno: { context: BrowserContext; page: Page };
+let directChatId: string;
+const CHAT_URL = /\/chats\/[0-9a-f-]{36}$/;
 
 /** How many messages the development outbox holds for `address`. */
 async function outboxCount(address: string): Promise<number> {
@@ -64,7 +66,8 @@ describe('chat', () => {
     await page.getByRole('link', { name: 'New chat' }).click();
     await page.getByLabel('Search your organization').fill('Bruno');
     await page.getByRole('button', { name: 'Chat with Bruno Petit' }).click();
-    await page.waitForURL(/\/chats\/[^/]+$/);
+    await page.waitForURL(CHAT_URL);
+    directChatId = new URL(page.url()).pathname.split('/').pop()!;
     await send(page, 'Hello Bruno, see https://contoso.test/plan');
     await expect.poll(() => page.getByRole('img', { name: 'Waiting to send' }).count()).toBe(0);
 
@@ -122,9 +125,67 @@ describe('chat', () => {
       .toEqual(['Hello Bruno, see https://contoso.test/plan', 'Hi Alice', ...offline]);
   });
 
+  it('marks a message the server refuses Not sent, with the reason, and lets it be deleted', async () => {
+    const { page, context } = alice;
+    await page.goto(`${baseUrl}/chats/new`);
+    await page.getByLabel('Group').check();
+    await page.getByLabel('Group name').fill('Launch');
+    await page.getByLabel('Search your organization').fill('Bruno');
+    await page.getByRole('button', { name: 'Add Bruno Petit' }).click();
+    await page.getByRole('button', { name: 'Create group' }).click();
+    await page.waitForURL(CHAT_URL);
+    const chatId = new URL(page.url()).pathname.split('/').pop()!;
+    await send(page, 'Welcome to the launch group');
+    await expect.poll(() => page.getByRole('img', { name: 'Waiting to send' }).count()).toBe(0);
+
+    const aliceId = await page.evaluate(async () => {
+      const response = await fetch('/api/me');
+      return ((await response.json()) as { id: string }).id;
+    });
+
+    // While Alice is offline, Bruno removes her; what she types then cannot be accepted.
+    await context.setOffline(true);
+    try {
+      const answer = await bruno.page.evaluate(
+        async ({ id, userId }) => {
+          const mutation = {
+            id: crypto.randomUUID(),
+            seq: 1,
+            at: new Date().toISOString(),
+            type: 'chat.removeMember',
+            args: { chatId: id, userId }
+          };
+          const response = await fetch('/api/sync/push', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ deviceId: crypto.randomUUID(), mutations: [mutation] })
+          });
+          return `${response.status} ${await response.text()}`;
+        },
+        { id: chatId, userId: aliceId }
+      );
+      expect(answer).toContain('"applied"');
+      await send(page, 'Can everyone read this?');
+    } finally {
+      await context.setOffline(false);
+    }
+
+    await expect
+      .poll(() => page.getByText('Not sent:', { exact: false }).isVisible(), { timeout: 15_000 })
+      .toBe(true);
+    expect(await page.getByRole('alert').filter({ hasText: 'Not sent' }).innerText()).toContain(
+      'this chat doesn’t exist or you’re not in it.'
+    );
+    await expect
+      .poll(() => page.getByText('You’re no longer in this chat', { exact: false }).isVisible())
+      .toBe(true);
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect.poll(() => bodies(page)).toEqual(['Welcome to the launch group']);
+  });
+
   it('scrolls back through a long history on a new device, loading older messages', async () => {
     // 200 more messages from another device of Alice's, straight through the API.
-    const chatId = new URL(alice.page.url()).pathname.split('/').pop()!;
+    const chatId = directChatId;
     await alice.page.evaluate(async (id) => {
       const deviceId = crypto.randomUUID();
       for (let batch = 0; batch < 2; batch++) {
