@@ -1,0 +1,74 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTestStore } from '../../tests/support/harness.ts';
+import { tables, type Store } from './index.ts';
+
+let store: Store;
+let dispose: () => Promise<void>;
+beforeEach(async () => {
+  ({ store, dispose } = await openTestStore());
+});
+afterEach(async () => {
+  await dispose();
+});
+
+const { rateLimits } = tables;
+const row = (key: string) => ({ key, windowStartMs: 0, count: 1 });
+const keys = async () =>
+  (await store.db.select({ key: rateLimits.key }).from(rateLimits)).map((r) => r.key).sort();
+
+describe('transactions', () => {
+  it('keep concurrent transactions apart: a failing one is rolled back alone', async () => {
+    const outcomes = await Promise.allSettled([
+      store.tx((tx) => tx.insert(rateLimits).values(row('a'))),
+      store.tx(async (tx) => {
+        await tx.insert(rateLimits).values(row('b'));
+        throw new Error('changed my mind');
+      }),
+      store.tx((tx) => tx.insert(rateLimits).values(row('c')))
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await keys()).toEqual(['a', 'c']);
+  });
+
+  it('roll back every write of a failing transaction, not only its last', async () => {
+    await expect(
+      store.tx(async (tx) => {
+        await tx.insert(rateLimits).values(row('x'));
+        await tx.update(rateLimits).set({ count: 2 }).where(eq(rateLimits.key, 'x'));
+        await tx.insert(rateLimits).values(row('x')); // duplicate key
+      })
+    ).rejects.toThrow();
+    expect(await keys()).toEqual([]);
+  });
+
+  it.skipIf(process.env.TEST_DATABASE_URL)(
+    'on SQLite, let reads queued around a write see it only once committed',
+    async () => {
+      const before = store.read(() => keys());
+      const write = store.tx((tx) => tx.insert(rateLimits).values(row('w')));
+      const after = store.read(() => keys());
+      await write;
+      expect(await before).toEqual([]);
+      expect(await after).toEqual(['w']);
+    }
+  );
+});
+
+describe('notifications', () => {
+  it('reach every listener of the channel, and stop after unlisten', async () => {
+    const heard: string[] = [];
+    const unlisten = await store.listen('test_channel', (payload) => heard.push(payload));
+    await store.notify('test_channel', 'one');
+    await expect.poll(() => heard).toEqual(['one']);
+    await unlisten();
+    await store.notify('test_channel', 'two');
+    await store.notify('other_channel', 'three');
+    const probe: string[] = [];
+    const unlistenProbe = await store.listen('test_channel', (payload) => probe.push(payload));
+    await store.notify('test_channel', 'four');
+    await expect.poll(() => probe).toContain('four'); // by now 'two' was delivered, if ever
+    expect(heard).toEqual(['one']);
+    await unlistenProbe();
+  });
+});
