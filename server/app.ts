@@ -5,13 +5,13 @@ import path from 'node:path';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { DomainError } from './domain/accounts.ts';
 import { createSyncEngine } from './domain/sync/engine.ts';
 import { usesDevOutbox } from './config.ts';
+import { limitBody } from './http/body.ts';
 import type { AppEnv, Services } from './http/context.ts';
 import { ApiError, errorBody } from './http/errors.ts';
 import { clientIp, csrfGuard, loadSession } from './http/guards.ts';
@@ -77,14 +77,7 @@ export function createApi(services: Services) {
       return c.json(errorBody('invalid_request', `Invalid request. ${summary}`, { issues }), 400);
     }
   });
-  const limitBody = (maxSize: number) =>
-    bodyLimit({
-      maxSize,
-      onError: (c) => c.json(errorBody('payload_too_large', 'The request body is too large.'), 413)
-    });
-  const defaultLimit = limitBody(MAX_BODY_BYTES);
-  const pushLimit = limitBody(MAX_PUSH_BODY_BYTES);
-  api.use((c, next) => (c.req.path === PUSH_PATH ? pushLimit : defaultLimit)(c, next));
+  api.use(limitBody((path) => (path === PUSH_PATH ? MAX_PUSH_BODY_BYTES : MAX_BODY_BYTES)));
   api.use(csrfGuard(services.config.publicUrl));
   api.use(clientIp(services.config.trustProxy));
   api.use(loadSession(services));

@@ -1,6 +1,6 @@
 // Sign-in sessions: a random token in the cookie, only its hash on the server.
-import { and, eq, gt } from 'drizzle-orm';
-import { tables, type Db, type Store } from '../store/index.ts';
+import { eq, sql } from 'drizzle-orm';
+import { prepared, tables, type Db, type Store } from '../store/index.ts';
 import { randomToken, tokenHash } from './secrets.ts';
 
 export const SESSION_LIFETIME_MS = 90 * 24 * 60 * 60 * 1000;
@@ -23,21 +23,28 @@ export async function createSession(tx: Db, userId: string, now: Date): Promise<
   return token;
 }
 
+/** Every request asks this: the query is built once (see `prepared`). */
+const sessionByHash = prepared('session_by_hash', (db, name) => {
+  const { sessions, users, organizations } = tables;
+  return db
+    .select({ session: sessions, user: users, organization: organizations })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(organizations, eq(organizations.id, users.organizationId))
+    .where(eq(sessions.tokenHash, sql.placeholder('hash')))
+    .limit(1)
+    .prepare(name);
+});
+
 export async function findSession(
   store: Store,
   token: string,
   now: Date
 ): Promise<SignedIn | null> {
   const hash = tokenHash(token);
-  const { sessions, users, organizations } = tables;
-  const [row] = await store.db
-    .select({ session: sessions, user: users, organization: organizations })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .leftJoin(organizations, eq(organizations.id, users.organizationId))
-    .where(and(eq(sessions.tokenHash, hash), gt(sessions.expiresAt, now)))
-    .limit(1);
-  if (!row) return null;
+  const { sessions } = tables;
+  const [row] = await sessionByHash(store.db).execute({ hash });
+  if (!row || row.session.expiresAt.getTime() <= now.getTime()) return null;
   if (now.getTime() - row.session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
     await store.tx((tx) =>
       tx

@@ -8,7 +8,7 @@ import type {
   MessageState,
   PullResponse
 } from '../../../src/lib/sync/protocol.ts';
-import { tables, type Db } from '../../store/index.ts';
+import { prepared, tables, type Db } from '../../store/index.ts';
 import type { ChangeKind } from '../../store/schema.ts';
 import type { ChatRow } from './rules.ts';
 
@@ -21,6 +21,40 @@ export type NewChange =
 /** "User U's log now reaches cursor C": what the real-time layer is told after commit. */
 export type ChangeNotice = { userId: string; cursor: number };
 
+const p = sql.placeholder;
+const rows = (count: number) => Array.from({ length: count }, (_, i) => i);
+
+/** Adds one to each of `count` users' cursors (`u0`…), creating the missing ones at 1. */
+const bumpCursors = prepared('bump_cursors', (db, name, count: number) => {
+  const { userCursors } = tables;
+  return db
+    .insert(userCursors)
+    .values(rows(count).map((i) => ({ userId: p(`u${i}`), cursor: 1 })))
+    .onConflictDoUpdate({
+      target: userCursors.userId,
+      set: { cursor: sql`${userCursors.cursor} + 1` }
+    })
+    .returning({ userId: userCursors.userId, cursor: userCursors.cursor })
+    .prepare(name);
+});
+
+const insertChanges = prepared('insert_changes', (db, name, count: number) =>
+  db
+    .insert(tables.userChanges)
+    .values(
+      rows(count).map((i) => ({
+        userId: p(`u${i}`),
+        cursor: p(`c${i}`),
+        kind: p(`k${i}`),
+        chatId: p(`chat${i}`),
+        messageId: p(`m${i}`),
+        payload: p(`p${i}`),
+        createdAt: p('createdAt')
+      }))
+    )
+    .prepare(name)
+);
+
 /**
  * Bumps each user's cursor and writes their change row, in the caller's transaction. At most
  * one change per user per call. Cursors are bumped in user-id order, so that two transactions
@@ -32,36 +66,26 @@ export async function recordChanges(
   now: Date
 ): Promise<ChangeNotice[]> {
   if (changes.length === 0) return [];
-  const { userCursors, userChanges } = tables;
   const sorted = [...changes].sort((a, b) =>
     a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0
   );
-  const bumped = await tx
-    .insert(userCursors)
-    .values(sorted.map((change) => ({ userId: change.userId, cursor: 1 })))
-    .onConflictDoUpdate({
-      target: userCursors.userId,
-      set: { cursor: sql`${userCursors.cursor} + 1` }
-    })
-    .returning({ userId: userCursors.userId, cursor: userCursors.cursor });
+  const values: Record<string, unknown> = { createdAt: now };
+  sorted.forEach((change, i) => (values[`u${i}`] = change.userId));
+  const bumped = await bumpCursors(tx, sorted.length).execute(values);
   const cursorOf = new Map(bumped.map((row) => [row.userId, Number(row.cursor)]));
   const notices: ChangeNotice[] = [];
-  const rows = sorted.map((change) => {
+  sorted.forEach((change, i) => {
     const cursor = cursorOf.get(change.userId);
     if (cursor === undefined) throw new Error(`no cursor bumped for ${change.userId}`);
     notices.push({ userId: change.userId, cursor });
-    return {
-      userId: change.userId,
-      cursor,
-      kind: change.kind,
-      chatId: change.chatId,
-      messageId: change.kind === 'message' ? change.messageId : null,
-      payload:
-        change.kind === 'chat' ? change.chat : change.kind === 'read' ? { seq: change.seq } : null,
-      createdAt: now
-    };
+    values[`c${i}`] = cursor;
+    values[`k${i}`] = change.kind;
+    values[`chat${i}`] = change.chatId;
+    values[`m${i}`] = change.kind === 'message' ? change.messageId : null;
+    values[`p${i}`] =
+      change.kind === 'chat' ? change.chat : change.kind === 'read' ? { seq: change.seq } : null;
   });
-  await tx.insert(userChanges).values(rows);
+  await insertChanges(tx, sorted.length).execute(values);
   return notices;
 }
 
@@ -80,14 +104,9 @@ export function toMessageState(row: MessageRow): MessageState {
 }
 
 /** The user's changes after `after`, oldest first, at most `limit`. */
-export async function readChanges(
-  db: Db,
-  userId: string,
-  after: number,
-  limit: number
-): Promise<PullResponse> {
+const changesAfter = prepared('changes_after', (db, name) => {
   const { userChanges, messages } = tables;
-  const rows = await db
+  return db
     .select({
       cursor: userChanges.cursor,
       kind: userChanges.kind,
@@ -97,9 +116,19 @@ export async function readChanges(
     })
     .from(userChanges)
     .leftJoin(messages, eq(messages.id, userChanges.messageId))
-    .where(and(eq(userChanges.userId, userId), gt(userChanges.cursor, after)))
+    .where(and(eq(userChanges.userId, p('userId')), gt(userChanges.cursor, p('after'))))
     .orderBy(asc(userChanges.cursor))
-    .limit(limit + 1);
+    .limit(p('limit'))
+    .prepare(name);
+});
+
+export async function readChanges(
+  db: Db,
+  userId: string,
+  after: number,
+  limit: number
+): Promise<PullResponse> {
+  const rows = await changesAfter(db).execute({ userId, after, limit: limit + 1 });
   const hasMore = rows.length > limit;
   const page = hasMore ? rows.slice(0, limit) : rows;
   const changes = page.map((row) => toChange(userId, row));
@@ -134,12 +163,17 @@ function toChange(
   }
 }
 
-/** The current cursor of a user's log (0 before their first change). */
-export async function currentCursor(db: Db, userId: string): Promise<number> {
-  const [row] = await db
+const cursorOf = prepared('cursor_of', (db, name) =>
+  db
     .select({ cursor: tables.userCursors.cursor })
     .from(tables.userCursors)
-    .where(eq(tables.userCursors.userId, userId));
+    .where(eq(tables.userCursors.userId, p('userId')))
+    .prepare(name)
+);
+
+/** The current cursor of a user's log (0 before their first change). */
+export async function currentCursor(db: Db, userId: string): Promise<number> {
+  const [row] = await cursorOf(db).execute({ userId });
   return Number(row?.cursor ?? 0);
 }
 

@@ -9,7 +9,7 @@ import type {
   PullResponse
 } from '../../../src/lib/sync/protocol.ts';
 import { RECENT_MESSAGES_PER_CHAT } from '../../../src/lib/sync/protocol.ts';
-import { isRaceError, tables, type Db, type Store } from '../../store/index.ts';
+import { isRaceError, prepared, tables, type Db, type Store } from '../../store/index.ts';
 import { DomainError } from '../accounts.ts';
 import {
   chatMemberRows,
@@ -52,6 +52,58 @@ const SQLITE_MUTATIONS_PER_COMMIT = 100;
 
 const GAP = Symbol('sequence gap');
 
+const { chats, chatMembers, chatAliases, devices, appliedMutations, messages } = tables;
+const p = sql.placeholder;
+
+/** The exactly-once guard: moves the device to `seq` only from `seq - 1`. */
+const claimSequence = prepared('claim_sequence', (db, name) =>
+  db
+    .update(devices)
+    .set({ lastAppliedSeq: sql`${p('seq')}` })
+    .where(
+      and(
+        eq(devices.id, p('deviceId')),
+        eq(devices.userId, p('userId')),
+        eq(devices.lastAppliedSeq, p('previous'))
+      )
+    )
+    .returning({ id: devices.id })
+    .prepare(name)
+);
+
+const recordResult = prepared('record_result', (db, name) =>
+  db
+    .insert(appliedMutations)
+    .values({
+      deviceId: p('deviceId'),
+      seq: p('seq'),
+      mutationId: p('mutationId'),
+      result: p('result'),
+      createdAt: p('createdAt')
+    })
+    .prepare(name)
+);
+
+const chatWithMembers = (db: Db) =>
+  db
+    .select({ chat: chats, userId: chatMembers.userId })
+    .from(chats)
+    .leftJoin(chatMembers, and(eq(chatMembers.chatId, chats.id), isNull(chatMembers.leftAt)))
+    .where(eq(chats.id, p('chatId')));
+/** PostgreSQL keeps the chat row (only it) locked until commit. */
+const lockChat = prepared('lock_chat', (db, name) =>
+  chatWithMembers(db).for('update', { of: chats }).prepare(name)
+);
+const readChat = prepared('read_chat', (db, name) => chatWithMembers(db).prepare(name));
+
+const followAlias = prepared('follow_alias', (db, name) =>
+  db
+    .select({ chatId: chatAliases.chatId })
+    .from(chatAliases)
+    .where(and(eq(chatAliases.aliasId, p('aliasId')), eq(chatAliases.userId, p('userId'))))
+    .prepare(name)
+);
+
 const sequenceGap = (m: Mutation): MutationResult => ({
   id: m.id,
   seq: m.seq,
@@ -75,7 +127,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
   const { store, now } = options;
   const rules = options.rules ?? BUILT_IN_RULES;
   const perCommit = store.dialect === 'sqlite' ? SQLITE_MUTATIONS_PER_COMMIT : 1;
-  const { chats, chatMembers, chatAliases, devices, appliedMutations, messages } = tables;
+  const chatQuery = store.dialect === 'postgres' ? lockChat : readChat;
 
   const announce = (notices: ChangeNotice[]) => {
     if (notices.length > 0) options.onChanges?.(notices);
@@ -83,19 +135,10 @@ export function createSyncEngine(options: SyncEngineOptions) {
 
   /** Reads the chat and its members; on PostgreSQL locks the chat row until commit. */
   async function loadChat(tx: Db, chatId: string, actorId: string): Promise<ChatAccess | null> {
-    const query = tx
-      .select({ chat: chats, userId: chatMembers.userId })
-      .from(chats)
-      .leftJoin(chatMembers, and(eq(chatMembers.chatId, chats.id), isNull(chatMembers.leftAt)))
-      .where(eq(chats.id, chatId));
-    const rows =
-      store.dialect === 'postgres' ? await query.for('update', { of: chats }) : await query;
+    const rows = await chatQuery(tx).execute({ chatId });
     const chat = rows[0]?.chat;
     if (!chat) {
-      const [alias] = await tx
-        .select({ chatId: chatAliases.chatId })
-        .from(chatAliases)
-        .where(and(eq(chatAliases.aliasId, chatId), eq(chatAliases.userId, actorId)));
+      const [alias] = await followAlias(tx).execute({ aliasId: chatId, userId: actorId });
       return alias ? loadChat(tx, alias.chatId, actorId) : null;
     }
     const memberIds = rows.flatMap((row) => (row.userId === null ? [] : [row.userId])).sort();
@@ -146,24 +189,20 @@ export function createSyncEngine(options: SyncEngineOptions) {
     actor: Actor,
     deviceId: string,
     m: Mutation,
-    notices: ChangeNotice[]
+    notices: ChangeNotice[],
+    claimed: boolean
   ): Promise<MutationResult | typeof GAP> {
     const at = now();
     // Claiming the sequence number is the exactly-once guard: one conditional update, so two
     // tabs (or two instances) pushing the same mutation cannot both get past it.
-    for (let attempt = 0; ; attempt++) {
-      const claimed = await tx
-        .update(devices)
-        .set({ lastAppliedSeq: m.seq })
-        .where(
-          and(
-            eq(devices.id, deviceId),
-            eq(devices.userId, actor.id),
-            eq(devices.lastAppliedSeq, m.seq - 1)
-          )
-        )
-        .returning({ id: devices.id });
-      if (claimed.length > 0) break;
+    for (let attempt = 0; !claimed; attempt++) {
+      const moved = await claimSequence(tx).execute({
+        seq: m.seq,
+        deviceId,
+        userId: actor.id,
+        previous: m.seq - 1
+      });
+      if (moved.length > 0) break;
       const last = await deviceSequence(tx, deviceId, actor, at);
       if (m.seq <= last) return replay(tx, deviceId, m);
       if (m.seq > last + 1) return GAP;
@@ -194,9 +233,13 @@ export function createSyncEngine(options: SyncEngineOptions) {
         };
       }
     }
-    await tx
-      .insert(appliedMutations)
-      .values({ deviceId, seq: m.seq, mutationId: m.id, result, createdAt: at });
+    await recordResult(tx).execute({
+      deviceId,
+      seq: m.seq,
+      mutationId: m.id,
+      result,
+      createdAt: at
+    });
     return result;
   }
 
@@ -218,9 +261,22 @@ export function createSyncEngine(options: SyncEngineOptions) {
       const notices: ChangeNotice[] = [];
       try {
         const outcome = await store.tx(async (tx) => {
+          // A batch of the next sequence numbers is claimed in one go (else one by one).
+          const first = batch[0];
+          const last = batch.at(-1);
+          let claimedUpTo = 0;
+          if (first && last && batch.length > 1 && batch.every((m, i) => m.seq === first.seq + i)) {
+            const run = await claimSequence(tx).execute({
+              seq: last.seq,
+              deviceId,
+              userId: actor.id,
+              previous: first.seq - 1
+            });
+            if (run.length > 0) claimedUpTo = last.seq;
+          }
           const results: MutationResult[] = [];
           for (const m of batch) {
-            const result = await decide(tx, actor, deviceId, m, notices);
+            const result = await decide(tx, actor, deviceId, m, notices, m.seq <= claimedUpTo);
             if (result === GAP) return { results, gap: true };
             results.push(result);
           }

@@ -1,8 +1,9 @@
 // What each mutation does once every rule has let it through. An applier may still refuse (a
-// 1:1 chat that already exists), but only before writing anything it would not keep.
+// 1:1 chat that already exists, a message id already taken), but only before writing anything
+// it would not keep.
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Mutation } from '../../../src/lib/sync/protocol.ts';
-import { tables, type Db } from '../../store/index.ts';
+import { prepared, tables, type Db } from '../../store/index.ts';
 import { chatChanges, type NewChange } from './changes.ts';
 import {
   directKey,
@@ -22,6 +23,32 @@ type Applier<T extends Mutation['type']> = (
 ) => Promise<Applied | Refusal>;
 
 const { chats, chatMembers, chatAliases, messages } = tables;
+const p = sql.placeholder;
+
+const setLastSeq = prepared('set_last_seq', (db, name) =>
+  db
+    .update(chats)
+    .set({ lastSeq: sql`${p('seq')}` })
+    .where(eq(chats.id, p('chatId')))
+    .prepare(name)
+);
+
+const insertMessage = prepared('insert_message', (db, name) =>
+  db
+    .insert(messages)
+    .values({
+      id: p('id'),
+      chatId: p('chatId'),
+      seq: p('seq'),
+      authorId: p('authorId'),
+      body: p('body'),
+      sentAt: p('sentAt'),
+      createdAt: p('createdAt')
+    })
+    .onConflictDoNothing({ target: messages.id })
+    .returning({ id: messages.id })
+    .prepare(name)
+);
 
 /** The chat a rule has already found the actor to be a member of. */
 async function memberChat(context: MutationContext, chatId: string): Promise<ChatAccess> {
@@ -123,15 +150,11 @@ const leave: Applier<'chat.leave'> = (tx, context, { args }) =>
 
 const send: Applier<'message.send'> = async (tx, context, mutation) => {
   const { args } = mutation;
+  // The chat row was read in this transaction (and is locked on PostgreSQL): its next place is
+  // free. The message goes in first, so that a taken id is refused before anything is written.
   const { chat, memberIds } = await memberChat(context, args.chatId);
-  const [bumped] = await tx
-    .update(chats)
-    .set({ lastSeq: sql`${chats.lastSeq} + 1` })
-    .where(eq(chats.id, chat.id))
-    .returning({ lastSeq: chats.lastSeq });
-  if (!bumped) throw new Error(`chat ${chat.id} vanished inside its own transaction`);
-  const seq = Number(bumped.lastSeq);
-  await tx.insert(messages).values({
+  const seq = Number(chat.lastSeq) + 1;
+  const inserted = await insertMessage(tx).execute({
     id: args.messageId,
     chatId: chat.id,
     seq,
@@ -140,6 +163,8 @@ const send: Applier<'message.send'> = async (tx, context, mutation) => {
     sentAt: new Date(mutation.at),
     createdAt: context.now
   });
+  if (inserted.length === 0) return refusals.duplicateId();
+  await setLastSeq(tx).execute({ chatId: chat.id, seq });
   return {
     chatSeq: seq,
     changes: memberIds.map((userId) => ({
