@@ -71,6 +71,14 @@ describe('push: exactly once', () => {
     expect((await storedMessages(chatId)).map((m) => m.body)).toEqual(['one', 'two']);
   });
 
+  it('answers a mutation repeated within one push identically', async () => {
+    const chatId = await directChat();
+    const send = alice.mutation('message.send', { chatId, messageId: randomUUID(), body: 'once' });
+    const [first, again] = await alice.apply(send, send);
+    expect(again).toEqual(first);
+    expect(await storedMessages(chatId)).toHaveLength(1);
+  });
+
   it('refuses a gap in the sequence for the rest of the batch, recording nothing', async () => {
     const chatId = await directChat(); // seq 1
     const two = alice.mutation('message.send', { chatId, messageId: randomUUID(), body: 'two' });
@@ -456,6 +464,24 @@ describe('pull and bootstrap', () => {
     expect(last).toMatchObject({ hasMore: false, cursor: 8 });
     expect(last.changes).toHaveLength(2);
     expect(await bruno.pull(last.cursor)).toEqual({ changes: [], cursor: 8, hasMore: false });
+  });
+
+  it('numbers the changes of one push consecutively, in order, in every member log', async () => {
+    const chatId = await directChat();
+    const before = (await bruno.pull()).cursor;
+    const batch = Array.from({ length: 5 }, (_, i) =>
+      alice.mutation('message.send', { chatId, messageId: randomUUID(), body: `b${i}` })
+    );
+    await alice.apply(...batch);
+    const changes = (await bruno.pull(before)).changes;
+    expect(changes.map((c) => c.cursor)).toEqual([1, 2, 3, 4, 5].map((n) => before + n));
+    expect(changes.map((c) => (c.type === 'message' ? c.message.body : ''))).toEqual([
+      'b0',
+      'b1',
+      'b2',
+      'b3',
+      'b4'
+    ]);
   });
 
   it('refuses a malformed cursor or limit with 400', async () => {

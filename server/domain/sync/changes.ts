@@ -24,15 +24,27 @@ export type ChangeNotice = { userId: string; cursor: number };
 const p = sql.placeholder;
 const rows = (count: number) => Array.from({ length: count }, (_, i) => i);
 
-/** Adds one to each of `count` users' cursors (`u0`…), creating the missing ones at 1. */
+/** Rows per statement when writing many: bounds the number of prepared shapes. */
+export const ROWS_PER_STATEMENT = 100;
+
+/** Splits `items` into chunks of at most ROWS_PER_STATEMENT. */
+export function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) {
+    out.push(items.slice(i, i + ROWS_PER_STATEMENT));
+  }
+  return out;
+}
+
+/** Adds `n{i}` to user `u{i}`'s cursor for `count` users, creating missing cursors at `n{i}`. */
 const bumpCursors = prepared('bump_cursors', (db, name, count: number) => {
   const { userCursors } = tables;
   return db
     .insert(userCursors)
-    .values(rows(count).map((i) => ({ userId: p(`u${i}`), cursor: 1 })))
+    .values(rows(count).map((i) => ({ userId: p(`u${i}`), cursor: p(`n${i}`) })))
     .onConflictDoUpdate({
       target: userCursors.userId,
-      set: { cursor: sql`${userCursors.cursor} + 1` }
+      set: { cursor: sql`${userCursors.cursor} + excluded.${sql.identifier('cursor')}` }
     })
     .returning({ userId: userCursors.userId, cursor: userCursors.cursor })
     .prepare(name);
@@ -56,9 +68,10 @@ const insertChanges = prepared('insert_changes', (db, name, count: number) =>
 );
 
 /**
- * Bumps each user's cursor and writes their change row, in the caller's transaction. At most
- * one change per user per call. Cursors are bumped in user-id order, so that two transactions
- * on PostgreSQL always lock them in the same order.
+ * Numbers `changes` in each user's log and writes them, in the caller's transaction: each
+ * user's cursor moves once by the number of their changes, and their changes take the numbers
+ * in between, in the order given. Cursors are bumped in user-id order, so that two transactions
+ * on PostgreSQL always lock them in the same order. Returns each user's new cursor.
  */
 export async function recordChanges(
   tx: Db,
@@ -66,26 +79,39 @@ export async function recordChanges(
   now: Date
 ): Promise<ChangeNotice[]> {
   if (changes.length === 0) return [];
-  const sorted = [...changes].sort((a, b) =>
-    a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0
-  );
-  const values: Record<string, unknown> = { createdAt: now };
-  sorted.forEach((change, i) => (values[`u${i}`] = change.userId));
-  const bumped = await bumpCursors(tx, sorted.length).execute(values);
-  const cursorOf = new Map(bumped.map((row) => [row.userId, Number(row.cursor)]));
+  const counts = new Map<string, number>();
+  for (const change of changes) counts.set(change.userId, (counts.get(change.userId) ?? 0) + 1);
+  const users = [...counts.keys()].sort();
+  const next = new Map<string, number>();
   const notices: ChangeNotice[] = [];
-  sorted.forEach((change, i) => {
-    const cursor = cursorOf.get(change.userId);
-    if (cursor === undefined) throw new Error(`no cursor bumped for ${change.userId}`);
-    notices.push({ userId: change.userId, cursor });
-    values[`c${i}`] = cursor;
-    values[`k${i}`] = change.kind;
-    values[`chat${i}`] = change.chatId;
-    values[`m${i}`] = change.kind === 'message' ? change.messageId : null;
-    values[`p${i}`] =
-      change.kind === 'chat' ? change.chat : change.kind === 'read' ? { seq: change.seq } : null;
-  });
-  await insertChanges(tx, sorted.length).execute(values);
+  for (const chunk of chunks(users)) {
+    const values: Record<string, unknown> = {};
+    chunk.forEach((userId, i) => {
+      values[`u${i}`] = userId;
+      values[`n${i}`] = counts.get(userId);
+    });
+    for (const row of await bumpCursors(tx, chunk.length).execute(values)) {
+      const cursor = Number(row.cursor);
+      notices.push({ userId: row.userId, cursor });
+      next.set(row.userId, cursor - (counts.get(row.userId) ?? 0) + 1);
+    }
+  }
+  for (const chunk of chunks(changes)) {
+    const values: Record<string, unknown> = { createdAt: now };
+    chunk.forEach((change, i) => {
+      const cursor = next.get(change.userId);
+      if (cursor === undefined) throw new Error(`no cursor bumped for ${change.userId}`);
+      next.set(change.userId, cursor + 1);
+      values[`u${i}`] = change.userId;
+      values[`c${i}`] = cursor;
+      values[`k${i}`] = change.kind;
+      values[`chat${i}`] = change.chatId;
+      values[`m${i}`] = change.kind === 'message' ? change.messageId : null;
+      values[`p${i}`] =
+        change.kind === 'chat' ? change.chat : change.kind === 'read' ? { seq: change.seq } : null;
+    });
+    await insertChanges(tx, chunk.length).execute(values);
+  }
   return notices;
 }
 

@@ -13,13 +13,15 @@ import { isRaceError, prepared, tables, type Db, type Store } from '../../store/
 import { DomainError } from '../accounts.ts';
 import {
   chatMemberRows,
+  chunks,
   currentCursor,
   readChanges,
   recordChanges,
   toChatState,
   toMessageState,
   type ChangeNotice,
-  type MemberRow
+  type MemberRow,
+  type NewChange
 } from './changes.ts';
 import { applyMutation } from './mutations.ts';
 import {
@@ -71,18 +73,31 @@ const claimSequence = prepared('claim_sequence', (db, name) =>
     .prepare(name)
 );
 
-const recordResult = prepared('record_result', (db, name) =>
+const recordResults = prepared('record_results', (db, name, count: number) =>
   db
     .insert(appliedMutations)
-    .values({
-      deviceId: p('deviceId'),
-      seq: p('seq'),
-      mutationId: p('mutationId'),
-      result: p('result'),
-      createdAt: p('createdAt')
-    })
+    .values(
+      Array.from({ length: count }, (_, i) => ({
+        deviceId: p('deviceId'),
+        seq: p(`s${i}`),
+        mutationId: p(`m${i}`),
+        result: p(`r${i}`),
+        createdAt: p('createdAt')
+      }))
+    )
     .prepare(name)
 );
+
+/**
+ * What a transaction's mutations leave to write at its end: the answers to record and the
+ * change-log entries. Nothing a rule reads waits here (messages, memberships and chats are
+ * written at once), so deferring them changes no decision and turns a batch's many small
+ * writes into a few large ones.
+ */
+type Deferred = {
+  answers: { seq: number; mutationId: string; result: MutationResult }[];
+  changes: NewChange[];
+};
 
 const chatWithMembers = (db: Db) =>
   db
@@ -189,7 +204,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
     actor: Actor,
     deviceId: string,
     m: Mutation,
-    notices: ChangeNotice[],
+    deferred: Deferred,
     claimed: boolean
   ): Promise<MutationResult | typeof GAP> {
     const at = now();
@@ -204,7 +219,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
       });
       if (moved.length > 0) break;
       const last = await deviceSequence(tx, deviceId, actor, at);
-      if (m.seq <= last) return replay(tx, deviceId, m);
+      if (m.seq <= last) return replay(tx, deviceId, m, deferred);
       if (m.seq > last + 1) return GAP;
       // Only a device registered just now gets here; a second miss means the row moved under us.
       if (attempt > 0) throw new Error(`device ${deviceId} sequence moved during a transaction`);
@@ -224,7 +239,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
       if ('code' in outcome) {
         result = rejected(m, outcome);
       } else {
-        notices.push(...(await recordChanges(tx, outcome.changes, at)));
+        deferred.changes.push(...outcome.changes);
         result = {
           id: m.id,
           seq: m.seq,
@@ -233,21 +248,42 @@ export function createSyncEngine(options: SyncEngineOptions) {
         };
       }
     }
-    await recordResult(tx).execute({
-      deviceId,
-      seq: m.seq,
-      mutationId: m.id,
-      result,
-      createdAt: at
-    });
+    deferred.answers.push({ seq: m.seq, mutationId: m.id, result });
     return result;
   }
 
-  async function replay(tx: Db, deviceId: string, m: Mutation): Promise<MutationResult> {
-    const [row] = await tx
-      .select({ mutationId: appliedMutations.mutationId, result: appliedMutations.result })
-      .from(appliedMutations)
-      .where(and(eq(appliedMutations.deviceId, deviceId), eq(appliedMutations.seq, m.seq)));
+  /** Writes what the transaction's mutations deferred; returns the change-log notices. */
+  async function writeDeferred(
+    tx: Db,
+    deviceId: string,
+    deferred: Deferred
+  ): Promise<ChangeNotice[]> {
+    const at = now();
+    for (const chunk of chunks(deferred.answers)) {
+      const values: Record<string, unknown> = { deviceId, createdAt: at };
+      chunk.forEach((answer, i) => {
+        values[`s${i}`] = answer.seq;
+        values[`m${i}`] = answer.mutationId;
+        values[`r${i}`] = answer.result;
+      });
+      await recordResults(tx, chunk.length).execute(values);
+    }
+    return recordChanges(tx, deferred.changes, at);
+  }
+
+  async function replay(
+    tx: Db,
+    deviceId: string,
+    m: Mutation,
+    deferred: Deferred
+  ): Promise<MutationResult> {
+    const pending = deferred.answers.find((answer) => answer.seq === m.seq);
+    const [row] = pending
+      ? [pending]
+      : await tx
+          .select({ mutationId: appliedMutations.mutationId, result: appliedMutations.result })
+          .from(appliedMutations)
+          .where(and(eq(appliedMutations.deviceId, deviceId), eq(appliedMutations.seq, m.seq)));
     if (row?.mutationId === m.id) return row.result as MutationResult;
     return rejected(m, {
       code: 'sequence_conflict',
@@ -258,9 +294,10 @@ export function createSyncEngine(options: SyncEngineOptions) {
   /** One transaction over `batch`; stops at a gap (what came before it still commits). */
   async function commitBatch(actor: Actor, deviceId: string, batch: Mutation[]) {
     for (let attempt = 1; ; attempt++) {
-      const notices: ChangeNotice[] = [];
+      let notices: ChangeNotice[] = [];
       try {
         const outcome = await store.tx(async (tx) => {
+          const deferred: Deferred = { answers: [], changes: [] };
           // A batch of the next sequence numbers is claimed in one go (else one by one).
           const first = batch[0];
           const last = batch.at(-1);
@@ -275,12 +312,17 @@ export function createSyncEngine(options: SyncEngineOptions) {
             if (run.length > 0) claimedUpTo = last.seq;
           }
           const results: MutationResult[] = [];
+          let gap = false;
           for (const m of batch) {
-            const result = await decide(tx, actor, deviceId, m, notices, m.seq <= claimedUpTo);
-            if (result === GAP) return { results, gap: true };
+            const result = await decide(tx, actor, deviceId, m, deferred, m.seq <= claimedUpTo);
+            if (result === GAP) {
+              gap = true;
+              break;
+            }
             results.push(result);
           }
-          return { results, gap: false };
+          notices = await writeDeferred(tx, deviceId, deferred);
+          return { results, gap };
         });
         announce(notices);
         return outcome;
