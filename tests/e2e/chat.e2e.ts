@@ -45,9 +45,11 @@ function bodies(page: Page): Promise<string[]> {
   return page.locator('[role="log"] .body').allInnerTexts();
 }
 
+/** Types and sends a message; returns once it shows in the chat (pending or delivered). */
 async function send(page: Page, text: string) {
   await page.getByLabel('Message', { exact: true }).fill(text);
   await page.getByLabel('Message', { exact: true }).press('Enter');
+  await expect.poll(async () => (await bodies(page)).includes(text)).toBe(true);
 }
 
 beforeAll(async () => {
