@@ -1,11 +1,10 @@
 // `npm run bench:client`: the client's IndexedDB figures in Chromium, against the built app served
 // by a real server on loopback. Prints medians over several runs (figures, not pass/fail).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { build } from 'vite';
 import { codeFromOutbox, launchChromium } from '../tests/e2e/browser.ts';
+import { startServerProcess } from '../tests/support/server-process.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -42,49 +41,13 @@ async function bundle(): Promise<string> {
   return chunk.code;
 }
 
-async function startServer(): Promise<{ baseUrl: string; stop: () => Promise<void> }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-client-'));
-  const port = 4900 + Math.floor(Math.random() * 90);
-  const baseUrl = `http://localhost:${port}`;
-  const server: ChildProcess = spawn('node', ['--import', 'tsx', 'server/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      PUBLIC_URL: baseUrl,
-      NODE_ENV: 'test',
-      DATABASE_URL: ''
-    },
-    stdio: ['ignore', 'ignore', 'inherit']
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`);
-    const healthy = await fetch(`${baseUrl}/api/health`).then(
-      (r) => r.ok,
-      () => false
-    );
-    if (healthy) break;
-    if (Date.now() > deadline) throw new Error('server did not start within 30 s');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return {
-    baseUrl,
-    stop: async () => {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
-  };
-}
-
 const built = spawnSync('node', ['scripts/build-if-stale.js'], { cwd: root, stdio: 'ignore' });
 if (built.status !== 0) throw new Error('client build failed');
 const code = await bundle();
-const server = await startServer();
+const server = await startServerProcess({
+  port: 4900 + Math.floor(Math.random() * 90),
+  name: 'parley-bench-client'
+});
 const browser = await launchChromium();
 try {
   const { baseUrl } = server;
