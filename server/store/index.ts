@@ -83,7 +83,7 @@ function cacheStatements(client: Database.Database) {
       // Drizzle switches row-returning statements to raw (array) mode for some calls only.
       if (statement.reader) statement.raw(false);
     } else {
-      statement = prepare(source);
+      statement = bindBooleansAsIntegers(prepare(source));
       if (cache.size >= STATEMENT_CACHE_SIZE) {
         const oldest = cache.keys().next();
         if (!oldest.done) cache.delete(oldest.value);
@@ -92,6 +92,22 @@ function cacheStatements(client: Database.Database) {
     cache.set(source, statement);
     return statement;
   }) as typeof client.prepare;
+}
+
+/**
+ * The query layer is typed and built once, over the Postgres columns (see `tables`), so a
+ * boolean reaches SQLite as a JS boolean, which better-sqlite3 refuses: it is bound as 1/0.
+ */
+function bindBooleansAsIntegers(statement: Database.Statement): Database.Statement {
+  const toSqlite = (value: unknown) => (typeof value === 'boolean' ? Number(value) : value);
+  for (const method of ['run', 'get', 'all', 'iterate'] as const) {
+    const original = statement[method].bind(statement) as (...params: unknown[]) => unknown;
+    (statement as unknown as Record<string, unknown>)[method] = (...params: unknown[]) =>
+      params.some((value) => typeof value === 'boolean')
+        ? original(...params.map(toSqlite))
+        : original(...params);
+  }
+  return statement;
 }
 
 /** Writes waiting behind a running group join it, up to this many or this long. */

@@ -17,5 +17,11 @@ export const {
   devices,
   appliedMutations,
   userCursors,
-  userChanges
+  userChanges,
+  messageRequests,
+  userBlocks,
+  invitationRefusals,
+  blockedDomains,
+  blockedAddresses,
+  auditEvents
 } = defineTables(columns);

@@ -1,4 +1,6 @@
 // Parley's tables, defined once over the column helpers of either dialect.
+import { sql } from 'drizzle-orm';
+// Boolean defaults are SQL literals: drizzle binds a JS `true` default unconverted on SQLite.
 import type { Columns } from './columns.pg.ts';
 
 export type Role = 'admin' | 'member';
@@ -6,6 +8,9 @@ export type Locale = 'en' | 'fr';
 export type Channel = 'email' | 'sms';
 export type ChatKind = 'direct' | 'group';
 export type ChangeKind = 'chat' | 'message' | 'read';
+/** Sender-visible states are pending and accepted; declined and blocked only the recipient sees. */
+export type OrganizationInvitationLimits = { perSenderHour?: number; perOrganizationDay?: number };
+export type RequestStatus = 'pending' | 'accepted' | 'declined' | 'blocked';
 
 export function defineTables(c: Columns) {
   const organizations = c.table('organizations', {
@@ -13,6 +18,22 @@ export function defineTables(c: Columns) {
     name: c.text('name').notNull(),
     /** ISO region used to read national-format phone numbers typed by members. */
     defaultRegion: c.text('default_region').notNull(),
+    /** Members may start chats with people outside (admin setting). */
+    outboundExternal: c
+      .boolean('outbound_external')
+      .notNull()
+      .default(sql`true`),
+    /** People outside may send requests to members (admin setting). */
+    inboundExternal: c
+      .boolean('inbound_external')
+      .notNull()
+      .default(sql`true`),
+    /** Messages a member may send in a request before it is accepted (1–10). */
+    requestCap: c.integer('request_cap').notNull().default(10),
+    /** ISO regions invitations may be texted to; null means the built-in default list. */
+    smsCountries: c.json('sms_countries').$type<string[]>(),
+    /** The organization's own invitation limits; a missing field means the server's default. */
+    invitationLimits: c.json('invitation_limits').$type<OrganizationInvitationLimits>(),
     createdAt: c.timestamp('created_at').notNull()
   });
 
@@ -49,6 +70,18 @@ export function defineTables(c: Columns) {
       /** Phone region of a personal user; managed users use their organization's. */
       region: c.text('region'),
       locale: c.text('locale').$type<Locale>(),
+      /**
+       * Accepts message requests from outside (managed users: outside the organization;
+       * personal users: from people they have not accepted). Off, requests vanish silently.
+       */
+      requestsAllowed: c
+        .boolean('requests_allowed')
+        .notNull()
+        .default(sql`true`),
+      /** An admin's per-person override of the organization's outbound setting; null: default. */
+      outboundOverride: c.boolean('outbound_override'),
+      /** Same for inbound. */
+      inboundOverride: c.boolean('inbound_override'),
       createdAt: c.timestamp('created_at').notNull()
     },
     (t) => [
@@ -253,6 +286,149 @@ export function defineTables(c: Columns) {
     (t) => [c.primaryKey({ columns: [t.userId, t.cursor] })]
   );
 
+  /**
+   * A chat started with `chat.startExternal`: the request, and the invitation that carries it
+   * to an address. One per such chat. `recipientId` is the account behind the address once
+   * known; the recipient is a chat member only while the request may reach them (`suppressed`
+   * false): blocked senders, people refusing requests and closed organizations are never told.
+   */
+  const messageRequests = c.table(
+    'message_requests',
+    {
+      chatId: c
+        .text('chat_id')
+        .primaryKey()
+        .references(() => chats.id, { onDelete: 'cascade' }),
+      senderId: c
+        .text('sender_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      recipientId: c.text('recipient_id').references(() => users.id, { onDelete: 'set null' }),
+      /** Canonical address as typed by the sender, used for delivery and display. */
+      address: c.text('address').notNull(),
+      /** Lookup form (`Address.key`). */
+      addressKey: c.text('address_key').notNull(),
+      channel: c.text('channel').$type<Channel>().notNull(),
+      status: c.text('status').$type<RequestStatus>().notNull(),
+      /** Nothing reaches the recipient (blocked, refusing, inbound closed, personal sender). */
+      suppressed: c
+        .boolean('suppressed')
+        .notNull()
+        .default(sql`false`),
+      /** SHA-256 of the invitation link's token; null once used, revoked or superseded. */
+      tokenHash: c.text('token_hash'),
+      sentAt: c.timestamp('sent_at').notNull(),
+      expiresAt: c.timestamp('expires_at').notNull(),
+      revokedAt: c.timestamp('revoked_at'),
+      respondedAt: c.timestamp('responded_at'),
+      createdAt: c.timestamp('created_at').notNull()
+    },
+    (t) => [
+      c.uniqueIndex('message_requests_token_idx').on(t.tokenHash),
+      c.index('message_requests_sender_idx').on(t.senderId, t.recipientId),
+      c.index('message_requests_recipient_idx').on(t.recipientId, t.senderId),
+      c.index('message_requests_address_idx').on(t.addressKey)
+    ]
+  );
+
+  /** `blockerId` blocked `blockedId`: no request, invitation or message from them reaches her. */
+  const userBlocks = c.table(
+    'user_blocks',
+    {
+      blockerId: c
+        .text('blocker_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      blockedId: c
+        .text('blocked_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      createdAt: c.timestamp('created_at').notNull()
+    },
+    (t) => [c.primaryKey({ columns: [t.blockerId, t.blockedId] })]
+  );
+
+  /** "Refuse invitations from this sender", clicked by someone who has no account. */
+  const invitationRefusals = c.table(
+    'invitation_refusals',
+    {
+      addressKey: c.text('address_key').notNull(),
+      senderId: c
+        .text('sender_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      createdAt: c.timestamp('created_at').notNull()
+    },
+    (t) => [c.primaryKey({ columns: [t.addressKey, t.senderId] })]
+  );
+
+  /** Email domains an organization's admins closed: no chat with addresses there, either way. */
+  const blockedDomains = c.table(
+    'blocked_domains',
+    {
+      organizationId: c
+        .text('organization_id')
+        .notNull()
+        .references(() => organizations.id, { onDelete: 'cascade' }),
+      domain: c.text('domain').notNull(),
+      createdBy: c.text('created_by').references(() => users.id, { onDelete: 'set null' }),
+      createdAt: c.timestamp('created_at').notNull()
+    },
+    (t) => [c.primaryKey({ columns: [t.organizationId, t.domain] })]
+  );
+
+  /**
+   * External people an organization's admins blocked, by address (they may have no account
+   * yet); `userId` is the account behind it when there is one.
+   */
+  const blockedAddresses = c.table(
+    'blocked_addresses',
+    {
+      organizationId: c
+        .text('organization_id')
+        .notNull()
+        .references(() => organizations.id, { onDelete: 'cascade' }),
+      addressKey: c.text('address_key').notNull(),
+      address: c.text('address').notNull(),
+      userId: c.text('user_id').references(() => users.id, { onDelete: 'set null' }),
+      createdBy: c.text('created_by').references(() => users.id, { onDelete: 'set null' }),
+      createdAt: c.timestamp('created_at').notNull()
+    },
+    (t) => [
+      c.primaryKey({ columns: [t.organizationId, t.addressKey] }),
+      c.index('blocked_addresses_user_idx').on(t.userId)
+    ]
+  );
+
+  /**
+   * What an organization's admins can read: policy changes and external-contact events, with
+   * actor, time and target. Never message contents.
+   */
+  const auditEvents = c.table(
+    'audit_events',
+    {
+      id: c.text('id').primaryKey(),
+      organizationId: c
+        .text('organization_id')
+        .notNull()
+        .references(() => organizations.id, { onDelete: 'cascade' }),
+      type: c.text('type').notNull(),
+      /** Null for what the system did on its own. */
+      actorId: c.text('actor_id').references(() => users.id, { onDelete: 'set null' }),
+      /** Names as they were at the time, so the log reads the same after a rename. */
+      actorName: c.text('actor_name'),
+      targetUserId: c.text('target_user_id').references(() => users.id, { onDelete: 'set null' }),
+      /** A person's name or address, a domain, a setting's name. */
+      target: c.text('target'),
+      details: c.json('details').$type<Record<string, string | number | boolean | null>>(),
+      createdAt: c.timestamp('created_at').notNull()
+    },
+    (t) => [
+      c.index('audit_events_org_time_idx').on(t.organizationId, t.createdAt),
+      c.index('audit_events_org_type_idx').on(t.organizationId, t.type, t.createdAt)
+    ]
+  );
+
   return {
     organizations,
     organizationDomains,
@@ -268,7 +444,13 @@ export function defineTables(c: Columns) {
     devices,
     appliedMutations,
     userCursors,
-    userChanges
+    userChanges,
+    messageRequests,
+    userBlocks,
+    invitationRefusals,
+    blockedDomains,
+    blockedAddresses,
+    auditEvents
   };
 }
 

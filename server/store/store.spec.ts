@@ -72,3 +72,38 @@ describe('notifications', () => {
     await unlistenProbe();
   });
 });
+
+describe('column types', () => {
+  it('write, read and compare booleans the same way on both engines', async () => {
+    const { organizations } = tables;
+    const now = new Date('2026-06-01T09:00:00Z');
+    await store.tx((tx) =>
+      tx.insert(organizations).values([
+        { id: 'open', name: 'Open', defaultRegion: 'FR', createdAt: now },
+        {
+          id: 'closed',
+          name: 'Closed',
+          defaultRegion: 'FR',
+          outboundExternal: false,
+          createdAt: now
+        }
+      ])
+    );
+    const read = await store.db
+      .select({ id: organizations.id, outbound: organizations.outboundExternal })
+      .from(organizations)
+      .orderBy(organizations.id);
+    expect(read).toEqual([
+      { id: 'closed', outbound: false },
+      { id: 'open', outbound: true }
+    ]);
+    await store.tx((tx) =>
+      tx.update(organizations).set({ outboundExternal: false }).where(eq(organizations.id, 'open'))
+    );
+    const closed = await store.db
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(eq(organizations.outboundExternal, false));
+    expect(closed.map((r) => r.id).sort()).toEqual(['closed', 'open']);
+  });
+});

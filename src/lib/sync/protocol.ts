@@ -19,7 +19,20 @@ export type MutationBody =
   | { type: 'chat.removeMember'; args: { chatId: string; userId: string } }
   | { type: 'chat.leave'; args: { chatId: string } }
   | { type: 'message.send'; args: { chatId: string; messageId: string; body: string } }
-  | { type: 'chat.read'; args: { chatId: string; seq: number } };
+  | { type: 'chat.read'; args: { chatId: string; seq: number } }
+  /**
+   * Start a 1:1 chat with whoever holds `address` (canonical email, or E.164 phone read with the
+   * actor's region on the device). Enumeration-safe: applied the same way whether the address has
+   * an account, is blocked or refuses requests (docs/external-contacts.md).
+   */
+  | { type: 'chat.startExternal'; args: { chatId: string; address: string } }
+  /** The recipient's answer to a message request. */
+  | { type: 'request.accept'; args: { chatId: string } }
+  | { type: 'request.decline'; args: { chatId: string } }
+  | { type: 'request.block'; args: { chatId: string } }
+  /** The sender's control of the invitation of a pending request: new token and expiry / withdraw. */
+  | { type: 'invitation.resend'; args: { chatId: string } }
+  | { type: 'invitation.revoke'; args: { chatId: string } };
 
 export type MutationType = MutationBody['type'];
 
@@ -47,8 +60,44 @@ export type ChatMember = {
   name: string;
   /** Organization name, or null for a personal account. */
   organization: string | null;
+  /** Outside the viewer's organization (a personal account is external to everyone else). */
+  external: boolean;
   joinedAt: string;
 };
+
+/** The pre-acceptance cap when the sender's organization has not lowered it. */
+export const DEFAULT_REQUEST_CAP = 10;
+
+/** How the sender of a pending request sees its invitation (identical whoever holds the address). */
+export type InvitationState = {
+  status: 'sent' | 'revoked';
+  channel: 'email' | 'sms';
+  sentAt: string;
+  /** The link stops working then; the sender can resend before or after. */
+  expiresAt: string;
+};
+
+/**
+ * A chat that began as a message request across an organization border. The sender never
+ * learns more than `pending` until the recipient accepts: decline and block look like pending.
+ */
+export type RequestState =
+  | {
+      role: 'sender';
+      state: 'pending' | 'accepted';
+      /** The address the sender typed: all they know of the recipient before acceptance. */
+      address: string;
+      /** Messages the sender may send before acceptance (1–10, set by their organization). */
+      cap: number;
+      invitation: InvitationState;
+    }
+  | {
+      role: 'recipient';
+      /** `declined` and `blocked` reach only the recipient's own devices (the chat is hidden). */
+      state: 'pending' | 'accepted' | 'declined' | 'blocked';
+      /** The recipient's address the sender used ("why am I seeing this"). */
+      address: string;
+    };
 
 export type ChatState = {
   id: string;
@@ -63,7 +112,19 @@ export type ChatState = {
   members: ChatMember[];
   /** Whether the signed-in user is still a member (false after leaving or removal). */
   active: boolean;
+  /** Some two members are external to each other, or it is a request to an outside address. */
+  external: boolean;
+  /** Present when the chat began as a message request (see RequestState); null otherwise. */
+  request: RequestState | null;
+  /**
+   * Set while an organization's policy stops everyone from writing here (docs/administration.md);
+   * absent or null: the chat is open.
+   */
+  readOnly?: { reason: ReadOnlyReason } | null;
 };
+
+/** Why a chat is read-only: its members' organization closed outbound chat, or blocked someone. */
+export type ReadOnlyReason = 'policy_outbound_disabled' | 'policy_blocked_by_organization';
 
 export type MessageState = {
   id: string;
@@ -81,6 +142,10 @@ export type MessageState = {
 export type Change =
   | { cursor: number; type: 'chat'; chat: ChatState }
   | { cursor: number; type: 'message'; message: MessageState }
+  /**
+   * `userId` is the reader: the viewer's own devices, or (outside pending requests) another
+   * member's read receipt.
+   */
   | { cursor: number; type: 'read'; chatId: string; userId: string; seq: number };
 
 export type PullResponse = { changes: Change[]; cursor: number; hasMore: boolean };
