@@ -30,10 +30,35 @@ describe('configuration', () => {
     [{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
     [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
     [{ SQLITE_SYNCHRONOUS: 'OFF' }, 'SQLITE_SYNCHRONOUS'],
-    [{ NODE_ENV: 'production', PUBLIC_URL: 'https://parley.example.com' }, 'SMTP_URL']
+    [{ NODE_ENV: 'production', PUBLIC_URL: 'https://parley.example.com' }, 'SMTP_URL'],
+    [{ INVITATIONS_PER_SENDER_HOUR: '0' }, 'INVITATIONS_PER_SENDER_HOUR'],
+    [{ INVITATIONS_PER_ORGANIZATION_DAY: '-5' }, 'INVITATIONS_PER_ORGANIZATION_DAY'],
+    [{ INVITATIONS_PER_ADDRESS_DAY: '2.5' }, 'INVITATIONS_PER_ADDRESS_DAY'],
+    [{ INVITATIONS_PER_CALLING_CODE_DAY: 'lots' }, 'INVITATIONS_PER_CALLING_CODE_DAY']
   ])('stops on %j with a message naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
+  });
+
+  it('limits invitations to the documented defaults unless told otherwise', () => {
+    expect(loadConfig({}).invitationLimits).toEqual({
+      perSenderHour: 20,
+      perOrganizationDay: 500,
+      perAddressDay: 3,
+      perCallingCodeDay: 200
+    });
+    const config = loadConfig({
+      INVITATIONS_PER_SENDER_HOUR: ' 5 ',
+      INVITATIONS_PER_ORGANIZATION_DAY: '1000',
+      INVITATIONS_PER_ADDRESS_DAY: '1',
+      INVITATIONS_PER_CALLING_CODE_DAY: ''
+    });
+    expect(config.invitationLimits).toEqual({
+      perSenderHour: 5,
+      perOrganizationDay: 1000,
+      perAddressDay: 1,
+      perCallingCodeDay: 200
+    });
   });
 
   it('syncs every SQLite commit to disk with SQLITE_SYNCHRONOUS=FULL', () => {

@@ -1,6 +1,7 @@
 // The server's configuration: read from the environment once, validated, then passed down explicitly.
 import path from 'node:path';
 import { z } from 'zod';
+import type { InvitationLimits } from './domain/external/invitations.ts';
 
 const optionalUrl = (protocols: string[]) =>
   z
@@ -19,6 +20,16 @@ const optionalText = z
   .trim()
   .optional()
   .transform((value) => (value === '' ? undefined : value));
+
+const positiveInteger = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? String(fallback) : value))
+    .pipe(z.string().regex(/^[0-9]+$/, 'must be a positive whole number'))
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be a positive whole number').max(1_000_000_000));
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -40,7 +51,11 @@ const EnvSchema = z.object({
   SMS_AUTH_TOKEN: optionalText,
   SMS_FROM: optionalText,
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
-  SECRET_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional())
+  SECRET_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  INVITATIONS_PER_SENDER_HOUR: positiveInteger(20),
+  INVITATIONS_PER_ORGANIZATION_DAY: positiveInteger(500),
+  INVITATIONS_PER_ADDRESS_DAY: positiveInteger(3),
+  INVITATIONS_PER_CALLING_CODE_DAY: positiveInteger(200)
 });
 
 export type Config = {
@@ -63,6 +78,8 @@ export type Config = {
   secretKey: string | undefined;
   /** Behind a reverse proxy, the client's IP is the last X-Forwarded-For hop. */
   trustProxy: boolean;
+  /** How many invitations may be started or resent (docs/external-contacts.md, Limits). */
+  invitationLimits: InvitationLimits;
 };
 
 export class ConfigError extends Error {
@@ -123,7 +140,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : undefined,
     secretKey: e.SECRET_KEY,
-    trustProxy: e.TRUST_PROXY === 'true'
+    trustProxy: e.TRUST_PROXY === 'true',
+    invitationLimits: {
+      perSenderHour: e.INVITATIONS_PER_SENDER_HOUR,
+      perOrganizationDay: e.INVITATIONS_PER_ORGANIZATION_DAY,
+      perAddressDay: e.INVITATIONS_PER_ADDRESS_DAY,
+      perCallingCodeDay: e.INVITATIONS_PER_CALLING_CODE_DAY
+    }
   };
 }
 

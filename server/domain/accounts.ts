@@ -1,14 +1,16 @@
 // Accounts and sign-in by one-time code. No HTTP here: routes translate DomainErrors into answers.
 import { randomInt, randomUUID } from 'node:crypto';
-import { and, desc, eq, isNull, lt } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, not, sql } from 'drizzle-orm';
 import { emailDomain, parseAddress, type Address } from '../../src/lib/address.ts';
 import type { Notifier } from '../messaging/notifier.ts';
 import { signInCodeEmail, signInCodeSms } from '../messaging/templates.ts';
 import { tables, type Db, type Store } from '../store/index.ts';
 import type { Locale } from '../store/schema.ts';
+import { publishChanges } from '../realtime/feed.ts';
 import { hitRateLimits, type Limit } from './rate-limit.ts';
 import { keyedHash, safeEqual } from './secrets.ts';
 import { createSession, revokeSession, type Organization, type User } from './sessions.ts';
+import { chatChanges, recordChanges, type ChangeNotice } from './sync/changes.ts';
 
 export const CODE_LIFETIME_MS = 10 * 60 * 1000;
 export const MAX_CODE_ATTEMPTS = 5;
@@ -143,6 +145,7 @@ export async function verifySignInCode(
   const { signInCodes } = tables;
   // Refusals are returned, not thrown, from the transaction: a wrong guess must still commit
   // its attempt count.
+  let notices: ChangeNotice[] = [];
   const outcome = await deps.store.tx(async (tx): Promise<VerifyResult | DomainError> => {
     const [challenge] = await tx
       .select()
@@ -173,6 +176,7 @@ export async function verifySignInCode(
       const name = request.name?.trim();
       if (!name) return { status: 'name_required' } as const;
       account = await createAccount(tx, address, name, request.locale, now);
+      notices = await attachPendingRequests(tx, account, address, now);
     }
 
     const [consumed] = await tx
@@ -188,7 +192,16 @@ export async function verifySignInCode(
     return { status: 'signed_in', ...account, sessionToken } as const;
   });
   if (outcome instanceof DomainError) throw outcome;
+  announce(deps.store, notices);
   return outcome;
+}
+
+/** After commit: every instance's WebSocket hub hears of the changes (as the sync engine does). */
+export function announce(store: Store, notices: ChangeNotice[]): void {
+  if (notices.length === 0) return;
+  publishChanges(store, notices).catch((error: unknown) =>
+    console.error('[accounts] could not announce changes', error)
+  );
 }
 
 const invalidCode = () =>
@@ -196,7 +209,7 @@ const invalidCode = () =>
 const tooManyAttempts = () =>
   new DomainError('code_attempts_exceeded', 'Too many wrong codes. Ask for a new code.');
 
-type Account = { user: User; organization: Organization | null };
+export type Account = { user: User; organization: Organization | null };
 
 export async function findAccount(db: Db, address: Address): Promise<Account | null> {
   const { users, organizations } = tables;
@@ -228,7 +241,7 @@ export async function organizationOfEmail(db: Db, address: Address): Promise<Org
  * An email on an organization's verified domain always makes a managed account in that
  * organization (proof of the mailbox is proof of membership); it can never be a personal one.
  */
-async function createAccount(
+export async function createAccount(
   tx: Db,
   address: Address,
   name: string,
@@ -253,4 +266,43 @@ async function createAccount(
     .returning();
   if (!user) throw new Error('user insert returned nothing');
   return { user, organization };
+}
+
+/**
+ * A new account inherits the message requests already sent to its address (pending, not
+ * suppressed, nobody's yet), so that someone invited who signs up without the link still finds
+ * them. The same delivery rule as at sending applies: an organization with inbound chat closed
+ * gets them recorded but not shown. Runs in the account's transaction; returns the notices to
+ * announce after commit.
+ */
+export async function attachPendingRequests(
+  tx: Db,
+  account: Account,
+  address: Address,
+  now: Date
+): Promise<ChangeNotice[]> {
+  const { messageRequests: r, chatMembers } = tables;
+  const closed = account.organization !== null && !account.organization.inboundExternal;
+  const attached = await tx
+    .update(r)
+    .set({ recipientId: account.user.id, ...(closed && { suppressed: sql`true` }) })
+    .where(
+      and(
+        eq(r.addressKey, address.key),
+        isNull(r.recipientId),
+        eq(r.status, 'pending'),
+        not(r.suppressed),
+        isNull(r.revokedAt)
+      )
+    )
+    .returning({ chatId: r.chatId });
+  if (attached.length === 0 || closed) return [];
+  const chatIds = attached.map((row) => row.chatId).sort();
+  await tx
+    .insert(chatMembers)
+    .values(chatIds.map((chatId) => ({ chatId, userId: account.user.id, joinedAt: now })))
+    .onConflictDoNothing();
+  const changes = [];
+  for (const chatId of chatIds) changes.push(...(await chatChanges(tx, chatId)));
+  return recordChanges(tx, changes, now);
 }

@@ -1,7 +1,9 @@
-// The people a user can find by name or email to start a chat: their own organization only.
-// Outsiders never browse an organization (they need an exact address, in a later issue).
-import { and, asc, eq, ne, or, sql } from 'drizzle-orm';
+// The people a user can find by name or email to start a chat: their own organization, and the
+// people outside it who accepted a chat with them. Outsiders never browse an organization (they
+// need an exact address: chat.startExternal).
+import { and, asc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { tables, type Db } from '../store/index.ts';
+import { acceptedContacts, isOff, organizationOf } from './external/policy.ts';
 import type { Actor } from './sync/rules.ts';
 
 export const DIRECTORY_LIMIT = 20;
@@ -9,8 +11,11 @@ export const DIRECTORY_LIMIT = 20;
 export type Person = {
   id: string;
   name: string;
+  /** Null for external contacts: the address they use is theirs to share. */
   email: string | null;
   organization: string | null;
+  /** Outside the searcher's organization (an accepted contact). */
+  external: boolean;
 };
 
 /** `%` and `_` typed by the user match themselves, not "anything". */
@@ -19,26 +24,66 @@ function containsPattern(query: string): string {
 }
 
 export async function searchDirectory(db: Db, actor: Actor, query: string): Promise<Person[]> {
-  if (actor.organizationId === null) return [];
   const { users, organizations } = tables;
   const q = query.trim();
   const pattern = containsPattern(q);
-  const matches = q
-    ? or(
-        sql`lower(${users.name}) like ${pattern} escape '\\'`,
-        sql`lower(${users.email}) like ${pattern} escape '\\'`
-      )
-    : undefined;
-  return db
-    .select({
-      id: users.id,
-      name: users.name,
-      email: users.email,
-      organization: organizations.name
-    })
-    .from(users)
-    .innerJoin(organizations, eq(organizations.id, users.organizationId))
-    .where(and(eq(users.organizationId, actor.organizationId), ne(users.id, actor.id), matches))
-    .orderBy(asc(users.name), asc(users.id))
-    .limit(DIRECTORY_LIMIT);
+  const nameMatches = q ? sql`lower(${users.name}) like ${pattern} escape '\\'` : undefined;
+  const colleagues =
+    actor.organizationId === null
+      ? []
+      : await db
+          .select({
+            id: users.id,
+            name: users.name,
+            email: users.email,
+            organization: organizations.name
+          })
+          .from(users)
+          .innerJoin(organizations, eq(organizations.id, users.organizationId))
+          .where(
+            and(
+              eq(users.organizationId, actor.organizationId),
+              ne(users.id, actor.id),
+              q
+                ? or(nameMatches, sql`lower(${users.email}) like ${pattern} escape '\\'`)
+                : undefined
+            )
+          )
+          .orderBy(asc(users.name), asc(users.id))
+          .limit(DIRECTORY_LIMIT);
+  const people: Person[] = colleagues.map((person) => ({ ...person, external: false }));
+  // Outsiders only while the actor could put them in a chat (docs/external-contacts.md).
+  if (!isOff((await organizationOf(db, actor.organizationId))?.outboundExternal)) {
+    const contacts = [...(await acceptedContacts(db, actor.id))];
+    const found =
+      contacts.length === 0
+        ? []
+        : await db
+            .select({
+              id: users.id,
+              name: users.name,
+              organizationId: users.organizationId,
+              organization: organizations.name,
+              inbound: organizations.inboundExternal
+            })
+            .from(users)
+            .leftJoin(organizations, eq(organizations.id, users.organizationId))
+            .where(and(inArray(users.id, contacts), nameMatches))
+            .orderBy(asc(users.name), asc(users.id))
+            .limit(DIRECTORY_LIMIT);
+    for (const person of found) {
+      if (isOff(person.inbound) || person.organizationId === actor.organizationId) continue;
+      people.push({
+        id: person.id,
+        name: person.name,
+        email: null,
+        organization: person.organization,
+        external: true
+      });
+    }
+  }
+  if (people.length === colleagues.length) return people;
+  return people
+    .sort((a, b) => a.name.localeCompare(b.name, 'en') || (a.id < b.id ? -1 : 1))
+    .slice(0, DIRECTORY_LIMIT);
 }

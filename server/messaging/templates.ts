@@ -27,6 +27,91 @@ export function signInCodeSms(locale: Locale, code: string, minutes: number) {
   return signInCode[locale].sms(code, minutes);
 }
 
+/** Who an invitation or request comes from, as the recipient will read it. */
+export type SenderLine = { name: string; organization: string | null };
+
+/**
+ * A name goes into a fixed text: line breaks, control and bidi characters are flattened so that
+ * a name cannot forge extra lines or reorder the message around it.
+ */
+function oneLine(text: string): string {
+  return text
+    .replace(/[\p{C}\p{Z}\s]+/gu, ' ')
+    .trim()
+    .slice(0, 80);
+}
+
+const invitation = {
+  en: {
+    from: (s: SenderLine) => (s.organization ? `${s.name} from ${s.organization}` : s.name),
+    subject: (from: string) => `${from} invited you to chat on Parley`,
+    body: (from: string, join: string, refuse: string, days: number) =>
+      `${from} would like to chat with you on Parley.\n\nJoin the conversation: ${join}\n\nThe link works once and expires in ${days} days.\n\nNot interested? Refuse all invitations from this sender: ${refuse}`,
+    sms: (from: string, join: string, refuse: string) =>
+      `${from} invited you to chat on Parley: ${join} Refuse: ${refuse}`
+  },
+  fr: {
+    from: (s: SenderLine) => (s.organization ? `${s.name} (${s.organization})` : s.name),
+    subject: (from: string) => `${from} vous invite à discuter sur Parley`,
+    body: (from: string, join: string, refuse: string, days: number) =>
+      `${from} souhaite discuter avec vous sur Parley.\n\nRejoindre la conversation : ${join}\n\nLe lien ne sert qu’une fois et expire dans ${days} jours.\n\nPas intéressé·e ? Refuser toutes les invitations de cet expéditeur : ${refuse}`,
+    sms: (from: string, join: string, refuse: string) =>
+      `${from} vous invite à discuter sur Parley : ${join} Refuser : ${refuse}`
+  }
+} satisfies Record<Locale, unknown>;
+
+const request = {
+  en: {
+    subject: (from: string) => `${from} sent you a message request on Parley`,
+    body: (from: string, link: string) =>
+      `${from} sent you a message request on Parley.\n\nOpen Parley to read it, then accept, decline or block: ${link}`,
+    sms: (from: string, link: string) => `${from} sent you a message request on Parley: ${link}`
+  },
+  fr: {
+    subject: (from: string) => `${from} vous a envoyé une demande de message sur Parley`,
+    body: (from: string, link: string) =>
+      `${from} vous a envoyé une demande de message sur Parley.\n\nOuvrez Parley pour la lire, puis l’accepter, la refuser ou bloquer l’expéditeur : ${link}`,
+    sms: (from: string, link: string) =>
+      `${from} vous a envoyé une demande de message sur Parley : ${link}`
+  }
+} satisfies Record<Locale, unknown>;
+
+function fromLine(locale: Locale, sender: SenderLine): string {
+  return invitation[locale].from({
+    name: oneLine(sender.name),
+    organization: sender.organization === null ? null : oneLine(sender.organization)
+  });
+}
+
+export function invitationEmail(
+  locale: Locale,
+  sender: SenderLine,
+  links: { join: string; refuse: string },
+  days: number
+) {
+  const text = invitation[locale];
+  const from = fromLine(locale, sender);
+  return { subject: text.subject(from), text: text.body(from, links.join, links.refuse, days) };
+}
+
+export function invitationSms(
+  locale: Locale,
+  sender: SenderLine,
+  links: { join: string; refuse: string }
+) {
+  return invitation[locale].sms(fromLine(locale, sender), links.join, links.refuse);
+}
+
+export function requestEmail(locale: Locale, sender: SenderLine, link: string) {
+  const text = request[locale];
+  const from = fromLine(locale, sender);
+  return { subject: text.subject(from), text: text.body(from, link) };
+}
+
+export function requestSms(locale: Locale, sender: SenderLine, link: string) {
+  return request[locale].sms(fromLine(locale, sender), link);
+}
+
 /** The best supported language for an Accept-Language header. */
 export function localeFromHeader(header: string | undefined): Locale {
   const preferred = (header ?? '')

@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  acceptedRequest,
+  addOrganization,
+  addPersonalUser,
+  contosoId,
+  setPolicy,
+  startExternal
+} from '../../tests/support/external.ts';
 import { startTestApp, type TestApp } from '../../tests/support/harness.ts';
+import { deviceFor } from '../../tests/support/sync.ts';
 import { tables } from '../store/index.ts';
 
 let t: TestApp;
@@ -31,7 +40,8 @@ describe('directory', () => {
       id: expect.any(String),
       name: 'Bruno Petit',
       email: 'bruno@contoso.test',
-      organization: 'Contoso'
+      organization: 'Contoso',
+      external: false
     });
   });
 
@@ -93,5 +103,50 @@ describe('directory', () => {
 
   it('answers 401 when signed out', async () => {
     expect((await t.browser().get('/api/directory?q=a')).status).toBe(401);
+  });
+
+  it('adds accepted external contacts, marked external, without their email; personal accounts see only theirs', async () => {
+    await addOrganization(t, {
+      name: 'Fabrikam',
+      domain: 'fabrikam.test',
+      people: [
+        { name: 'Frank Miller', email: 'frank@fabrikam.test' },
+        { name: 'Fiona Lee', email: 'fiona@fabrikam.test' }
+      ]
+    });
+    await addPersonalUser(t, { name: 'Sam Doe', email: 'sam@example.org' });
+    const alice = await deviceFor(t, 'alice@contoso.test');
+    const frank = await deviceFor(t, 'frank@fabrikam.test');
+    const sam = await deviceFor(t, 'sam@example.org');
+    await acceptedRequest(alice, frank, 'frank@fabrikam.test');
+    await acceptedRequest(sam, alice, 'alice@contoso.test');
+    // Pending or declined requests make nobody a contact.
+    await startExternal(alice, 'fiona@fabrikam.test');
+
+    const found = (await alice.browser.get('/api/directory')).body?.people as unknown[];
+    expect(found).toEqual([
+      expect.objectContaining({ name: 'Bruno Petit', external: false }),
+      expect.objectContaining({ name: 'Chloé Durand', external: false }),
+      {
+        id: frank.userId,
+        name: 'Frank Miller',
+        email: null,
+        organization: 'Fabrikam',
+        external: true
+      },
+      { id: sam.userId, name: 'Sam Doe', email: null, organization: null, external: true }
+    ]);
+    expect(names((await alice.browser.get('/api/directory?q=frank')).body)).toEqual([
+      'Frank Miller'
+    ]);
+    // A contact is found by name only: their address is not searchable.
+    expect(names((await alice.browser.get('/api/directory?q=fabrikam')).body)).toEqual([]);
+    expect(names((await sam.browser.get('/api/directory')).body)).toEqual(['Alice Martin']);
+
+    await setPolicy(t, await contosoId(t), { outboundExternal: false });
+    expect(names((await alice.browser.get('/api/directory')).body)).toEqual([
+      'Bruno Petit',
+      'Chloé Durand'
+    ]);
   });
 });

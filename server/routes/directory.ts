@@ -1,4 +1,5 @@
-// Finding colleagues to chat with: the signed-in person's own organization, by name or email.
+// Finding people to chat with: the signed-in person's own organization (by name or email) and
+// their accepted external contacts (by name).
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { DIRECTORY_LIMIT, searchDirectory } from '../domain/directory.ts';
 import type { AppEnv, Services } from '../http/context.ts';
@@ -10,7 +11,8 @@ const PersonSchema = z
     id: z.string(),
     name: z.string(),
     email: z.string().nullable(),
-    organization: z.string().nullable()
+    organization: z.string().nullable(),
+    external: z.boolean().openapi({ description: 'An accepted contact outside your organization' })
   })
   .openapi('Person');
 
@@ -18,8 +20,8 @@ const search = createRoute({
   method: 'get',
   path: '/',
   tags: ['Directory'],
-  summary: 'Search your organization by name or email',
-  description: `Up to ${DIRECTORY_LIMIT} people, by name, never yourself. Personal accounts have no directory: always empty.`,
+  summary: 'Search your organization and your accepted contacts',
+  description: `Up to ${DIRECTORY_LIMIT} people, by name, never yourself: colleagues (by name or email) and accepted external contacts (by name; \`external: true\`, no email). Personal accounts see only their accepted contacts.`,
   middleware: [requireSignedIn] as const,
   request: {
     query: z.object({

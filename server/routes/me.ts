@@ -1,6 +1,6 @@
 // The signed-in person's own profile.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { isRegionCode } from '../../src/lib/address.ts';
 import type { Organization, User } from '../domain/sessions.ts';
 import type { AppEnv, Services } from '../http/context.ts';
@@ -20,7 +20,10 @@ export const MeSchema = z
     role: z.enum(['admin', 'member']).nullable(),
     organization: z.object({ id: z.string(), name: z.string(), region: z.string() }).nullable(),
     region: z.string().openapi({ description: 'Region used to read national phone numbers' }),
-    locale: LocaleSchema.nullable()
+    locale: LocaleSchema.nullable(),
+    requestsAllowed: z.boolean().openapi({
+      description: 'Message requests from outside reach this person (off: they vanish silently)'
+    })
   })
   .openapi('Me');
 
@@ -41,7 +44,9 @@ export function toMe(user: User, organization: Organization | null): Me {
       ? { id: organization.id, name: organization.name, region: organization.defaultRegion }
       : null,
     region: organization?.defaultRegion ?? user.region ?? FALLBACK_REGION,
-    locale: user.locale ?? null
+    locale: user.locale ?? null,
+    // SQLite hands booleans back as 0 or 1.
+    requestsAllowed: Boolean(user.requestsAllowed)
   };
 }
 
@@ -64,7 +69,8 @@ const UpdateMeSchema = z
       .string()
       .refine(isRegionCode, 'must be an ISO region code such as FR or US')
       .optional(),
-    locale: LocaleSchema.nullable().optional()
+    locale: LocaleSchema.nullable().optional(),
+    requestsAllowed: z.boolean().optional()
   })
   .strict()
   .openapi('UpdateMe');
@@ -73,7 +79,8 @@ const updateMe = createRoute({
   method: 'patch',
   path: '/',
   tags: ['Profile'],
-  summary: 'Change name, phone region (personal accounts) or language',
+  summary:
+    'Change name, phone region (personal accounts), language, or whether requests from outside reach you',
   middleware: [requireSignedIn] as const,
   request: {
     body: { required: true, content: { 'application/json': { schema: UpdateMeSchema } } }
@@ -109,7 +116,11 @@ export function meRoutes(services: Services) {
           .set({
             ...(changes.name !== undefined && { name: changes.name }),
             ...(changes.region !== undefined && { region: changes.region }),
-            ...(changes.locale !== undefined && { locale: changes.locale })
+            ...(changes.locale !== undefined && { locale: changes.locale }),
+            ...(changes.requestsAllowed !== undefined && {
+              // A literal: a JS boolean is bound unconverted on SQLite.
+              requestsAllowed: changes.requestsAllowed ? sql`true` : sql`false`
+            })
           })
           .where(eq(tables.users.id, user.id))
           .returning()

@@ -43,7 +43,14 @@ export const MutationSchema = z
     mutation('chat.removeMember', { chatId: Id, userId: z.string().min(1).max(100) }),
     mutation('chat.leave', { chatId: Id }),
     mutation('message.send', { chatId: Id, messageId: Id, body: Text }),
-    mutation('chat.read', { chatId: Id, seq: z.number().int().min(0) })
+    mutation('chat.read', { chatId: Id, seq: z.number().int().min(0) }),
+    // The address is read by the rules (invalid_address is a per-mutation refusal).
+    mutation('chat.startExternal', { chatId: Id, address: z.string().max(400) }),
+    mutation('request.accept', { chatId: Id }),
+    mutation('request.decline', { chatId: Id }),
+    mutation('request.block', { chatId: Id }),
+    mutation('invitation.resend', { chatId: Id }),
+    mutation('invitation.revoke', { chatId: Id })
   ])
   .openapi('Mutation');
 
@@ -74,6 +81,28 @@ export const PushResponseSchema = z
   .object({ results: z.array(MutationResultSchema) })
   .openapi('PushResponse');
 
+const RequestStateSchema = z
+  .discriminatedUnion('role', [
+    z.object({
+      role: z.literal('sender'),
+      state: z.enum(['pending', 'accepted']),
+      address: z.string(),
+      cap: z.number().int(),
+      invitation: z.object({
+        status: z.enum(['sent', 'revoked']),
+        channel: z.enum(['email', 'sms']),
+        sentAt: z.string(),
+        expiresAt: z.string()
+      })
+    }),
+    z.object({
+      role: z.literal('recipient'),
+      state: z.enum(['pending', 'accepted', 'declined', 'blocked']),
+      address: z.string()
+    })
+  ])
+  .openapi('RequestState');
+
 export const ChatStateSchema = z
   .object({
     id: z.string(),
@@ -88,10 +117,13 @@ export const ChatStateSchema = z
         userId: z.string(),
         name: z.string(),
         organization: z.string().nullable(),
+        external: z.boolean(),
         joinedAt: z.string()
       })
     ),
-    active: z.boolean()
+    active: z.boolean(),
+    external: z.boolean(),
+    request: RequestStateSchema.nullable()
   })
   .openapi('ChatState');
 

@@ -294,17 +294,21 @@ describe('1:1 chats', () => {
     expect(await t.store.db.select().from(tables.chats)).toHaveLength(1);
   });
 
-  it('refuses people outside the organization, yourself, and any chat for a personal account', async () => {
+  it('refuses outsiders who are not accepted contacts, yourself, and unknown people', async () => {
     const outsider = await deviceFor(t, 'sam@example.org', 'Sam');
-    for (const userId of [outsider.userId, alice.userId, randomUUID()]) {
+    for (const [userId, code] of [
+      [outsider.userId, 'recipient_unavailable'],
+      [alice.userId, 'user_not_found'],
+      [randomUUID(), 'user_not_found']
+    ] as const) {
       expect(await alice.do('chat.createDirect', { chatId: randomUUID(), userId })).toMatchObject({
         status: 'rejected',
-        code: 'user_not_found'
+        code
       });
     }
     expect(
       await outsider.do('chat.createDirect', { chatId: randomUUID(), userId: alice.userId })
-    ).toMatchObject({ status: 'rejected', code: 'user_not_found' });
+    ).toMatchObject({ status: 'rejected', code: 'recipient_unavailable' });
   });
 
   it('cannot be renamed, left or change members', async () => {
@@ -381,12 +385,12 @@ describe('group chats', () => {
     ).toMatchObject({ code: 'invalid_name' });
     expect(
       await alice.do('chat.createGroup', { chatId, name: 'Team', memberIds: [outsider.userId] })
-    ).toMatchObject({ code: 'user_not_found' });
+    ).toMatchObject({ code: 'recipient_unavailable' });
     expect(
       await alice.do('chat.createGroup', { chatId, name: 'Team', memberIds: [bruno.userId] })
     ).toMatchObject({ status: 'applied' });
     expect(await alice.do('chat.addMembers', { chatId, userIds: [outsider.userId] })).toMatchObject(
-      { code: 'user_not_found' }
+      { code: 'recipient_unavailable' }
     );
     const chloe = await deviceFor(t, 'chloe@contoso.test');
     expect(await alice.do('chat.removeMember', { chatId, userId: chloe.userId })).toMatchObject({
@@ -533,7 +537,7 @@ describe('pull and bootstrap', () => {
 });
 
 describe('read markers', () => {
-  it("move forward only, stop at the last message, and reach the reader's other devices", async () => {
+  it("move forward only, stop at the last message, and reach the reader's other devices and the other members", async () => {
     const chatId = await directChat();
     for (let i = 0; i < 5; i++) await alice.send(chatId, `m${i}`);
     const phone = new TestDevice(t.browser(), bruno.userId);
@@ -549,8 +553,12 @@ describe('read markers', () => {
       { cursor: before + 1, type: 'read', chatId, userId: bruno.userId, seq: 3 },
       { cursor: before + 2, type: 'read', chatId, userId: bruno.userId, seq: 5 }
     ]);
-    // Read markers are the reader's own: the author is not told.
-    expect((await alice.pullAll()).some((c) => c.type === 'read')).toBe(false);
+    // The other member gets them as read receipts, naming the reader.
+    const receipts = (await alice.pullAll()).filter((c) => c.type === 'read');
+    expect(receipts).toMatchObject([
+      { type: 'read', chatId, userId: bruno.userId, seq: 3 },
+      { type: 'read', chatId, userId: bruno.userId, seq: 5 }
+    ]);
     const boot = (await phone.browser.get('/api/sync/bootstrap')).body;
     expect(boot?.chats[0]).toMatchObject({ readSeq: 5, lastSeq: 5 });
   });

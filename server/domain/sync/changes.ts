@@ -6,17 +6,20 @@ import type {
   ChatMember,
   ChatState,
   MessageState,
-  PullResponse
+  PullResponse,
+  RequestState
 } from '../../../src/lib/sync/protocol.ts';
 import { prepared, tables, type Db } from '../../store/index.ts';
 import type { ChangeKind } from '../../store/schema.ts';
+import { areExternal, requestCap } from '../external/policy.ts';
 import type { ChatRow } from './rules.ts';
 
 /** A change for one user, before it has a cursor. */
 export type NewChange =
   | { userId: string; kind: 'message'; chatId: string; messageId: string }
   | { userId: string; kind: 'chat'; chatId: string; chat: ChatState }
-  | { userId: string; kind: 'read'; chatId: string; seq: number };
+  /** `readerId`: whose marker moved (the log's owner, or another member's read receipt). */
+  | { userId: string; kind: 'read'; chatId: string; seq: number; readerId: string };
 
 /** "User U's log now reaches cursor C": what the real-time layer is told after commit. */
 export type ChangeNotice = { userId: string; cursor: number };
@@ -108,7 +111,11 @@ export async function recordChanges(
       values[`chat${i}`] = change.chatId;
       values[`m${i}`] = change.kind === 'message' ? change.messageId : null;
       values[`p${i}`] =
-        change.kind === 'chat' ? change.chat : change.kind === 'read' ? { seq: change.seq } : null;
+        change.kind === 'chat'
+          ? change.chat
+          : change.kind === 'read'
+            ? { seq: change.seq, userId: change.readerId }
+            : null;
     });
     await insertChanges(tx, chunk.length).execute(values);
   }
@@ -178,14 +185,17 @@ function toChange(
       return { cursor, type: 'message', message: toMessageState(row.message) };
     case 'chat':
       return { cursor, type: 'chat', chat: row.payload as ChatState };
-    case 'read':
+    case 'read': {
+      // Entries written before read receipts were shared carry no reader: the owner's own.
+      const payload = row.payload as { seq: number; userId?: string };
       return {
         cursor,
         type: 'read',
         chatId: row.chatId,
-        userId,
-        seq: (row.payload as { seq: number }).seq
+        userId: payload.userId ?? userId,
+        seq: payload.seq
       };
+    }
   }
 }
 
@@ -207,6 +217,7 @@ export type MemberRow = {
   chatId: string;
   userId: string;
   name: string;
+  organizationId: string | null;
   organization: string | null;
   joinedAt: Date;
   leftAt: Date | null;
@@ -221,6 +232,7 @@ export async function chatMemberRows(db: Db, which: SQL | string): Promise<Membe
       chatId: chatMembers.chatId,
       userId: chatMembers.userId,
       name: users.name,
+      organizationId: users.organizationId,
       organization: organizations.name,
       joinedAt: chatMembers.joinedAt,
       leftAt: chatMembers.leftAt,
@@ -236,18 +248,102 @@ export async function chatMemberRows(db: Db, which: SQL | string): Promise<Membe
     );
 }
 
-export function toChatMember(row: MemberRow): ChatMember {
+export function toChatMember(row: MemberRow, viewer: MemberRow | undefined): ChatMember {
   return {
     userId: row.userId,
     name: row.name,
     organization: row.organization,
+    // Nobody is external to themselves (a personal account is external to everyone else).
+    external:
+      row.userId !== viewer?.userId &&
+      areExternal(viewer?.organizationId ?? null, row.organizationId),
     joinedAt: row.joinedAt.toISOString()
   };
 }
 
-/** The chat as `viewer` sees it, from all of its membership rows. */
-export function toChatState(chat: ChatRow, rows: MemberRow[], viewer: string): ChatState {
+/** A message request as the views need it: its row and the sender's cap. */
+export type RequestRow = Pick<
+  typeof tables.messageRequests.$inferSelect,
+  | 'chatId'
+  | 'senderId'
+  | 'recipientId'
+  | 'address'
+  | 'channel'
+  | 'status'
+  | 'sentAt'
+  | 'expiresAt'
+  | 'revokedAt'
+> & { cap: number };
+
+/** The requests of one chat, or of the chats a subquery selects. */
+export async function requestRows(db: Db, which: SQL | string): Promise<RequestRow[]> {
+  const { messageRequests: r, users, organizations } = tables;
+  const rows = await db
+    .select({
+      chatId: r.chatId,
+      senderId: r.senderId,
+      recipientId: r.recipientId,
+      address: r.address,
+      channel: r.channel,
+      status: r.status,
+      sentAt: r.sentAt,
+      expiresAt: r.expiresAt,
+      revokedAt: r.revokedAt,
+      organizationCap: organizations.requestCap
+    })
+    .from(r)
+    .innerJoin(users, eq(users.id, r.senderId))
+    .leftJoin(organizations, eq(organizations.id, users.organizationId))
+    .where(typeof which === 'string' ? eq(r.chatId, which) : sql`${r.chatId} in (${which})`);
+  return rows.map(({ organizationCap, ...row }) => ({
+    ...row,
+    cap: requestCap(organizationCap === null ? null : { requestCap: organizationCap })
+  }));
+}
+
+/** What `viewer` may know of a request: the sender never learns more than pending. */
+function toRequestState(request: RequestRow, viewer: string): RequestState | null {
+  if (viewer === request.senderId) {
+    return {
+      role: 'sender',
+      state: request.status === 'accepted' ? 'accepted' : 'pending',
+      address: request.address,
+      cap: request.cap,
+      invitation: {
+        status: request.revokedAt === null ? 'sent' : 'revoked',
+        channel: request.channel,
+        sentAt: request.sentAt.toISOString(),
+        expiresAt: request.expiresAt.toISOString()
+      }
+    };
+  }
+  if (viewer === request.recipientId) {
+    return { role: 'recipient', state: request.status, address: request.address };
+  }
+  return null;
+}
+
+/** Some two of the current members are external to each other. */
+function mixesOrganizations(current: MemberRow[]): boolean {
+  const first = current[0];
+  if (!first || current.length < 2) return false;
+  return current.some(
+    (row) => row !== first && areExternal(first.organizationId, row.organizationId)
+  );
+}
+
+/** The chat as `viewer` sees it, from all of its membership rows (and its request, if any). */
+export function toChatState(
+  chat: ChatRow,
+  rows: MemberRow[],
+  viewer: string,
+  request: RequestRow | null = null
+): ChatState {
   const own = rows.find((row) => row.userId === viewer);
+  const current = rows.filter((row) => row.leftAt === null);
+  // Before acceptance the sender sees nobody but themselves, whoever holds the address.
+  const hidden = request !== null && request.status !== 'accepted' && viewer === request.senderId;
+  const shown = hidden ? current.filter((row) => row.userId === viewer) : current;
   return {
     id: chat.id,
     kind: chat.kind,
@@ -256,31 +352,35 @@ export function toChatState(chat: ChatRow, rows: MemberRow[], viewer: string): C
     createdAt: chat.createdAt.toISOString(),
     lastSeq: Number(chat.lastSeq),
     readSeq: Number(own?.readSeq ?? 0),
-    members: rows.filter((row) => row.leftAt === null).map(toChatMember),
-    active: own !== undefined && own.leftAt === null
+    members: shown.map((row) => toChatMember(row, own)),
+    active: own !== undefined && own.leftAt === null,
+    external: request !== null || mixesOrganizations(current),
+    request: request && toRequestState(request, viewer)
   };
 }
 
 /**
  * A `chat` change for each current member and for `alsoTell` (people who just left or were
- * removed, so that their devices learn it), as the chat stands now in this transaction.
+ * removed, so that their devices learn it), as the chat stands now in this transaction; or for
+ * `only` those people (a recipient's answer the sender must not notice).
  */
 export async function chatChanges(
   tx: Db,
   chatId: string,
-  alsoTell: string[] = []
+  alsoTell: string[] = [],
+  only?: string[]
 ): Promise<NewChange[]> {
   const [chat] = await tx.select().from(tables.chats).where(eq(tables.chats.id, chatId));
   if (!chat) throw new Error(`chat ${chatId} vanished inside its own transaction`);
   const rows = await chatMemberRows(tx, chatId);
-  const audience = new Set([
-    ...rows.filter((row) => row.leftAt === null).map((row) => row.userId),
-    ...alsoTell
-  ]);
+  const [request] = chat.kind === 'direct' ? await requestRows(tx, chatId) : [];
+  const audience =
+    only ??
+    new Set([...rows.filter((row) => row.leftAt === null).map((row) => row.userId), ...alsoTell]);
   return [...audience].map((userId) => ({
     userId,
     kind: 'chat' as const,
     chatId,
-    chat: toChatState(chat, rows, userId)
+    chat: toChatState(chat, rows, userId, request ?? null)
   }));
 }

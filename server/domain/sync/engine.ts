@@ -10,13 +10,17 @@ import type {
 } from '../../../src/lib/sync/protocol.ts';
 import { RECENT_MESSAGES_PER_CHAT } from '../../../src/lib/sync/protocol.ts';
 import { isRaceError, prepared, tables, type Db, type Store } from '../../store/index.ts';
+import type { Notifier } from '../../messaging/notifier.ts';
+import type { Outgoing } from '../../messaging/transports.ts';
 import { DomainError } from '../accounts.ts';
+import { organizationOf, type OrganizationRow } from '../external/policy.ts';
 import {
   chatMemberRows,
   chunks,
   currentCursor,
   readChanges,
   recordChanges,
+  requestRows,
   toChatState,
   toMessageState,
   type ChangeNotice,
@@ -28,6 +32,7 @@ import {
   BUILT_IN_RULES,
   type Actor,
   type ChatAccess,
+  type ExternalOptions,
   type MutationContext,
   type MutationRule,
   type Refusal
@@ -39,6 +44,16 @@ export type SyncEngineOptions = {
   /** Called after each commit with the users whose logs grew (the real-time layer). */
   onChanges?: (notices: ChangeNotice[]) => void;
   rules?: readonly MutationRule[];
+  /** Sends the invitations and request notices of committed mutations (none without it). */
+  notifier?: Notifier;
+  /** Invitation links and limits; tests get the documented defaults. */
+  external?: ExternalOptions;
+};
+
+/** The documented defaults (docs/external-contacts.md, Limits). */
+const DEFAULT_EXTERNAL: ExternalOptions = {
+  publicUrl: 'http://localhost:3000',
+  limits: { perSenderHour: 20, perOrganizationDay: 500, perAddressDay: 3, perCallingCodeDay: 200 }
 };
 
 export type SyncEngine = ReturnType<typeof createSyncEngine>;
@@ -97,6 +112,10 @@ const recordResults = prepared('record_results', (db, name, count: number) =>
 type Deferred = {
   answers: { seq: number; mutationId: string; result: MutationResult }[];
   changes: NewChange[];
+  /** Email and SMS, handed to the notifier only after commit. */
+  outgoing: Outgoing[];
+  /** The actor's organization, read once per transaction. */
+  organization?: Promise<OrganizationRow | null>;
 };
 
 const chatWithMembers = (db: Db) =>
@@ -141,6 +160,7 @@ function rejected(m: Mutation, refusal: Refusal): MutationResult {
 export function createSyncEngine(options: SyncEngineOptions) {
   const { store, now } = options;
   const rules = options.rules ?? BUILT_IN_RULES;
+  const external = options.external ?? DEFAULT_EXTERNAL;
   const perCommit = store.dialect === 'sqlite' ? SQLITE_MUTATIONS_PER_COMMIT : 1;
   const chatQuery = store.dialect === 'postgres' ? lockChat : readChat;
 
@@ -160,12 +180,27 @@ export function createSyncEngine(options: SyncEngineOptions) {
     return { chat, memberIds };
   }
 
-  function contextFor(tx: Db, actor: Actor, deviceId: string, at: Date): MutationContext {
+  function contextFor(
+    tx: Db,
+    actor: Actor,
+    deviceId: string,
+    at: Date,
+    deferred: Deferred,
+    outgoing: Outgoing[]
+  ): MutationContext {
     const loaded = new Map<string, Promise<ChatAccess | null>>();
     return {
       actor,
       deviceId,
       now: at,
+      external,
+      organization() {
+        deferred.organization ??= organizationOf(tx, actor.organizationId);
+        return deferred.organization;
+      },
+      deliver(message) {
+        outgoing.push(message);
+      },
       chat(chatId) {
         let access = loaded.get(chatId);
         if (!access) {
@@ -225,7 +260,9 @@ export function createSyncEngine(options: SyncEngineOptions) {
       if (attempt > 0) throw new Error(`device ${deviceId} sequence moved during a transaction`);
     }
 
-    const context = contextFor(tx, actor, deviceId, at);
+    // What a mutation queues to send goes out only if it is applied (and commits).
+    const outgoing: Outgoing[] = [];
+    const context = contextFor(tx, actor, deviceId, at, deferred, outgoing);
     let result: MutationResult;
     let refusal: Refusal | null = null;
     for (const rule of rules) {
@@ -240,6 +277,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
         result = rejected(m, outcome);
       } else {
         deferred.changes.push(...outcome.changes);
+        deferred.outgoing.push(...outgoing);
         result = {
           id: m.id,
           seq: m.seq,
@@ -295,9 +333,10 @@ export function createSyncEngine(options: SyncEngineOptions) {
   async function commitBatch(actor: Actor, deviceId: string, batch: Mutation[]) {
     for (let attempt = 1; ; attempt++) {
       let notices: ChangeNotice[] = [];
+      let outgoing: Outgoing[] = [];
       try {
         const outcome = await store.tx(async (tx) => {
-          const deferred: Deferred = { answers: [], changes: [] };
+          const deferred: Deferred = { answers: [], changes: [], outgoing: [] };
           // A batch of the next sequence numbers is claimed in one go (else one by one).
           const first = batch[0];
           const last = batch.at(-1);
@@ -322,9 +361,11 @@ export function createSyncEngine(options: SyncEngineOptions) {
             results.push(result);
           }
           notices = await writeDeferred(tx, deviceId, deferred);
+          outgoing = deferred.outgoing;
           return { results, gap };
         });
         announce(notices);
+        for (const message of outgoing) options.notifier?.enqueue(message);
         return outcome;
       } catch (error) {
         if (error instanceof DomainError) throw error;
@@ -386,6 +427,9 @@ export function createSyncEngine(options: SyncEngineOptions) {
           if (rows) rows.push(row);
           else byChat.set(row.chatId, [row]);
         }
+        const requests = new Map(
+          (await requestRows(db, mine.getSQL())).map((row) => [row.chatId, row])
+        );
         // Sequences have no gaps, so "the last N" is a range of the (chat, seq) index.
         const recent = await db
           .select({ message: messages })
@@ -400,7 +444,9 @@ export function createSyncEngine(options: SyncEngineOptions) {
           .orderBy(asc(messages.chatId), asc(messages.seq));
         return {
           cursor,
-          chats: chatRows.map((chat) => toChatState(chat, byChat.get(chat.id) ?? [], userId)),
+          chats: chatRows.map((chat) =>
+            toChatState(chat, byChat.get(chat.id) ?? [], userId, requests.get(chat.id) ?? null)
+          ),
           messages: recent.map((row) => toMessageState(row.message))
         };
       });

@@ -6,9 +6,19 @@ import type { Mutation } from '../../../src/lib/sync/protocol.ts';
 import { prepared, tables, type Db } from '../../store/index.ts';
 import { chatChanges, type NewChange } from './changes.ts';
 import {
+  accept,
+  block,
+  decline,
+  resend,
+  revoke,
+  sharesReadReceipts,
+  startExternal
+} from '../external/requests.ts';
+import {
   directKey,
   findDirectChat,
   refusals,
+  takenChatId,
   type ChatAccess,
   type MutationContext,
   type Refusal
@@ -57,37 +67,48 @@ async function memberChat(context: MutationContext, chatId: string): Promise<Cha
   return access;
 }
 
-const createDirect: Applier<'chat.createDirect'> = async (tx, context, { args }) => {
+const createDirect: Applier<'chat.createDirect'> = (tx, context, { args }) =>
+  createDirectChat(tx, context, args.chatId, args.userId);
+
+/**
+ * A 1:1 chat between the actor and `otherId` (checked by the rules: a colleague or an accepted
+ * contact). `chat.startExternal` to a colleague's address comes here too, so the id is checked
+ * again (a cheap lookup) rather than trusted to a rule that did not run for it.
+ */
+export async function createDirectChat(
+  tx: Db,
+  context: MutationContext,
+  chatId: string,
+  otherId: string
+): Promise<Applied | Refusal> {
   const { actor, now } = context;
-  const existing = await findDirectChat(tx, actor.id, args.userId);
+  if (otherId === actor.id) return refusals.userNotFound();
+  const taken = await takenChatId(tx, chatId, directKey(actor.id, otherId));
+  if (taken) return taken;
+  const existing = await findDirectChat(tx, actor.id, otherId);
   if (existing) {
     // The device made up its own id for a chat that exists: what it queued for that id (sent
     // while offline) goes to the real chat instead of being refused.
     await tx
       .insert(chatAliases)
-      .values({ aliasId: args.chatId, userId: actor.id, chatId: existing })
+      .values({ aliasId: chatId, userId: actor.id, chatId: existing })
       .onConflictDoNothing();
     return refusals.directChatExists(existing);
   }
   await tx.insert(chats).values({
-    id: args.chatId,
+    id: chatId,
     kind: 'direct',
     name: null,
     createdBy: actor.id,
     createdAt: now,
     lastSeq: 0,
-    directKey: directKey(actor.id, args.userId)
+    directKey: directKey(actor.id, otherId)
   });
-  await tx.insert(chatMembers).values(
-    [actor.id, args.userId].map((userId) => ({
-      chatId: args.chatId,
-      userId,
-      joinedAt: now,
-      readSeq: 0
-    }))
-  );
-  return { changes: await chatChanges(tx, args.chatId) };
-};
+  await tx
+    .insert(chatMembers)
+    .values([actor.id, otherId].map((userId) => ({ chatId, userId, joinedAt: now, readSeq: 0 })));
+  return { changes: await chatChanges(tx, chatId) };
+}
 
 const createGroup: Applier<'chat.createGroup'> = async (tx, context, { args }) => {
   const { actor, now } = context;
@@ -178,7 +199,7 @@ const send: Applier<'message.send'> = async (tx, context, mutation) => {
 
 /** A read marker only moves forward, and never past the last message. */
 const read: Applier<'chat.read'> = async (tx, context, { args }) => {
-  const { chat } = await memberChat(context, args.chatId);
+  const { chat, memberIds } = await memberChat(context, args.chatId);
   const seq = Math.min(args.seq, Number(chat.lastSeq));
   const moved = await tx
     .update(chatMembers)
@@ -193,8 +214,17 @@ const read: Applier<'chat.read'> = async (tx, context, { args }) => {
     )
     .returning({ readSeq: chatMembers.readSeq });
   if (moved.length === 0) return { changes: [] };
+  // A read receipt for every member, except in a request not yet accepted (docs/external-contacts.md).
+  const { actor } = context;
+  const audience = (await sharesReadReceipts(tx, chat)) ? memberIds : [actor.id];
   return {
-    changes: [{ userId: context.actor.id, kind: 'read' as const, chatId: chat.id, seq }]
+    changes: audience.map((userId) => ({
+      userId,
+      kind: 'read' as const,
+      chatId: chat.id,
+      seq,
+      readerId: actor.id
+    }))
   };
 };
 
@@ -220,5 +250,17 @@ export function applyMutation(
       return send(tx, context, mutation);
     case 'chat.read':
       return read(tx, context, mutation);
+    case 'chat.startExternal':
+      return startExternal(tx, context, mutation);
+    case 'request.accept':
+      return accept(tx, context, mutation);
+    case 'request.decline':
+      return decline(tx, context, mutation);
+    case 'request.block':
+      return block(tx, context, mutation);
+    case 'invitation.resend':
+      return resend(tx, context, mutation);
+    case 'invitation.revoke':
+      return revoke(tx, context, mutation);
   }
 }

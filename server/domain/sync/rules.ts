@@ -1,9 +1,13 @@
 // The rules a mutation must pass before it is applied. Each rule reads (never writes) and either
 // lets the mutation through or refuses it with a stable code; the first refusal wins. A new rule
-// (message requests, the pre-acceptance cap…) is one more entry in `BUILT_IN_RULES`.
-import { and, eq, inArray } from 'drizzle-orm';
+// is one more entry in `BUILT_IN_RULES`.
+import { eq } from 'drizzle-orm';
 import { MAX_MESSAGE_LENGTH, type Mutation } from '../../../src/lib/sync/protocol.ts';
+import type { Outgoing } from '../../messaging/transports.ts';
 import { tables, type Db } from '../../store/index.ts';
+import type { InvitationLimits } from '../external/invitations.ts';
+import { mayReach, type OrganizationRow } from '../external/policy.ts';
+import { checkRequest } from '../external/requests.ts';
 
 export type Actor = { id: string; organizationId: string | null };
 
@@ -32,7 +36,15 @@ export type MutationContext = {
    * locked until commit, so that membership cannot change between a rule and the write.
    */
   chat(chatId: string): Promise<ChatAccess | null>;
+  /** The actor's organization as it stands in this transaction (null for personal users). */
+  organization(): Promise<OrganizationRow | null>;
+  /** Queues an email or SMS, sent only once (and if) this transaction commits. */
+  deliver(message: Outgoing): void;
+  /** Where invitation links point and how many may be sent. */
+  external: ExternalOptions;
 };
+
+export type ExternalOptions = { publicUrl: string; limits: InvitationLimits };
 
 export type MutationRule = (
   tx: Db,
@@ -61,12 +73,22 @@ export const refusals = {
     code: 'direct_chat_exists',
     message: 'You already have a chat with this person.',
     details: { chatId }
+  }),
+  recipientUnavailable: (): Refusal => ({
+    code: 'recipient_unavailable',
+    message: 'You can add people from outside only once they have accepted a chat with you.'
+  }),
+  outboundDisabled: (): Refusal => ({
+    code: 'policy_outbound_disabled',
+    message: 'Your organization does not allow chats with people outside it.'
   })
 };
 
 /** The chat a mutation acts on; null for the ones that create a chat. */
 export function targetChatId(mutation: Mutation): string | null {
-  return mutation.type === 'chat.createDirect' || mutation.type === 'chat.createGroup'
+  return mutation.type === 'chat.createDirect' ||
+    mutation.type === 'chat.createGroup' ||
+    mutation.type === 'chat.startExternal'
     ? null
     : mutation.args.chatId;
 }
@@ -142,25 +164,26 @@ function invitedPeople(mutation: Mutation, actorId: string): string[] {
 }
 
 /**
- * For now people chat only within their own organization (external contacts come with message
- * requests); a personal account has nobody to invite yet, and nobody can start a 1:1 with
- * themselves.
+ * People are put in a chat only by a colleague of their organization or by an accepted contact
+ * (docs/external-contacts.md); nobody can start a 1:1 with themselves.
  */
-export const sameOrganizationOnly: MutationRule = async (tx, context, mutation) => {
+export const reachablePeopleOnly: MutationRule = async (tx, context, mutation) => {
   const invited = invitedPeople(mutation, context.actor.id);
   if (invited.length === 0) return null;
-  const { organizationId, id: actorId } = context.actor;
-  if (organizationId === null) return refusals.userNotFound();
-  if (mutation.type === 'chat.createDirect' && invited[0] === actorId) {
+  if (mutation.type === 'chat.createDirect' && invited[0] === context.actor.id) {
     return refusals.userNotFound();
   }
-  const { users } = tables;
-  const found = await tx
-    .select({ id: users.id })
-    .from(users)
-    .where(and(eq(users.organizationId, organizationId), inArray(users.id, invited)));
-  return found.length === invited.length ? null : refusals.userNotFound();
+  const reach = await mayReach(tx, context.actor, await context.organization(), invited);
+  if (reach.ok) return null;
+  if (reach.reason === 'user_not_found') return refusals.userNotFound();
+  return reach.reason === 'recipient_unavailable'
+    ? refusals.recipientUnavailable()
+    : refusals.outboundDisabled();
 };
+
+/** Message requests: only the recipient answers, the cap, revoked invitations, policy. */
+export const requestRules: MutationRule = (tx, context, mutation) =>
+  checkRequest(tx, context, mutation);
 
 export const removesAMember: MutationRule = async (_tx, context, mutation) => {
   if (mutation.type !== 'chat.removeMember') return null;
@@ -187,34 +210,40 @@ export const groupSizeLimit: MutationRule = async (_tx, context, mutation) => {
 /**
  * Ids come from devices: a chat id already taken (by anything, anyone) is refused, never merged.
  * (A taken message id is refused by the insert itself, which costs no extra lookup.)
+ * `chat.startExternal` checks its id itself, at its place in its own order of checks.
  */
 export const freshIds: MutationRule = async (tx, context, mutation) => {
-  const { chats, chatAliases } = tables;
-  if (mutation.type === 'chat.createDirect' || mutation.type === 'chat.createGroup') {
-    const chatId = mutation.args.chatId;
-    const [chat] = await tx
-      .select({ directKey: chats.directKey })
-      .from(chats)
-      .where(eq(chats.id, chatId))
-      .limit(1);
-    if (
-      chat &&
-      mutation.type === 'chat.createDirect' &&
-      chat.directKey === directKey(context.actor.id, mutation.args.userId)
-    ) {
-      // The same 1:1 chat created again (e.g. from a restored device): point at it.
-      return refusals.directChatExists(chatId);
-    }
-    if (chat) return refusals.duplicateId();
-    const [alias] = await tx
-      .select({ id: chatAliases.aliasId })
-      .from(chatAliases)
-      .where(eq(chatAliases.aliasId, chatId))
-      .limit(1);
-    return alias ? refusals.duplicateId() : null;
+  if (mutation.type === 'chat.createDirect') {
+    return takenChatId(tx, mutation.args.chatId, directKey(context.actor.id, mutation.args.userId));
   }
+  if (mutation.type === 'chat.createGroup') return takenChatId(tx, mutation.args.chatId, null);
   return null;
 };
+
+/**
+ * Why `chatId` cannot be used for a new chat: taken (`duplicate_id`), or it is already the 1:1
+ * chat with this `pair` key (created again, e.g. from a restored device: point at it).
+ */
+export async function takenChatId(
+  tx: Db,
+  chatId: string,
+  pair: string | null
+): Promise<Refusal | null> {
+  const { chats, chatAliases } = tables;
+  const [chat] = await tx
+    .select({ directKey: chats.directKey })
+    .from(chats)
+    .where(eq(chats.id, chatId))
+    .limit(1);
+  if (chat && pair !== null && chat.directKey === pair) return refusals.directChatExists(chatId);
+  if (chat) return refusals.duplicateId();
+  const [alias] = await tx
+    .select({ id: chatAliases.aliasId })
+    .from(chatAliases)
+    .where(eq(chatAliases.aliasId, chatId))
+    .limit(1);
+  return alias ? refusals.duplicateId() : null;
+}
 
 /** What makes a 1:1 chat unique: its two members, in a fixed order. */
 export function directKey(a: string, b: string): string {
@@ -232,7 +261,7 @@ export async function findDirectChat(tx: Db, a: string, b: string): Promise<stri
   return row?.id ?? null;
 }
 
-function refuse(code: string, message: string): Refusal {
+export function refuse(code: string, message: string): Refusal {
   return { code, message };
 }
 
@@ -241,7 +270,8 @@ export const BUILT_IN_RULES: readonly MutationRule[] = [
   validContent,
   membersOnly,
   directChatsAreFixed,
-  sameOrganizationOnly,
+  reachablePeopleOnly,
+  requestRules,
   removesAMember,
   groupSizeLimit,
   freshIds

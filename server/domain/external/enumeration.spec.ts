@@ -1,0 +1,106 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BootstrapResponse, Change } from '../../../src/lib/sync/protocol.ts';
+import {
+  addOrganization,
+  normalized,
+  setPolicy,
+  setRequestsAllowed,
+  startExternal
+} from '../../../tests/support/external.ts';
+import { startTestApp, type TestApp } from '../../../tests/support/harness.ts';
+import { deviceFor, type TestDevice } from '../../../tests/support/sync.ts';
+import { tables } from '../../store/index.ts';
+
+let t: TestApp;
+let alice: TestDevice;
+beforeEach(async () => {
+  t = await startTestApp();
+  await addOrganization(t, {
+    name: 'Fabrikam',
+    domain: 'fabrikam.test',
+    people: [
+      { name: 'Frank Miller', email: 'frank@fabrikam.test' },
+      { name: 'Fiona Lee', email: 'fiona@fabrikam.test' },
+      { name: 'Gina Ross', email: 'gina@fabrikam.test' }
+    ]
+  });
+  const closed = await addOrganization(t, {
+    name: 'Closed Corp',
+    domain: 'closed.test',
+    people: [{ name: 'Hank Stone', email: 'hank@closed.test' }]
+  });
+  await setPolicy(t, closed, { inboundExternal: false });
+  alice = await deviceFor(t, 'alice@contoso.test');
+});
+afterEach(async () => {
+  await t.close();
+});
+
+async function userId(email: string): Promise<string> {
+  const [row] = await t.store.db
+    .select({ id: tables.users.id })
+    .from(tables.users)
+    .where(eq(tables.users.email, email));
+  if (!row) throw new Error(`no user ${email}`);
+  return row.id;
+}
+
+const without = <T extends object, K extends keyof T>(value: T, ...keys: K[]): Omit<T, K> => {
+  const copy = { ...value };
+  for (const key of keys) delete copy[key];
+  return copy;
+};
+
+describe('starting a request reveals nothing about the address', () => {
+  it('answers and shows the sender the same for no account, an account, a block, a refusal and a closed organization', async () => {
+    const fiona = await userId('fiona@fabrikam.test');
+    await t.store.tx((tx) =>
+      tx
+        .insert(tables.userBlocks)
+        .values({ blockerId: fiona, blockedId: alice.userId, createdAt: t.clock.now() })
+    );
+    await setRequestsAllowed(t, await userId('gina@fabrikam.test'), false);
+
+    const addresses = [
+      'nobody@example.org', // no account: an invitation is sent
+      'frank@fabrikam.test', // an account: Frank becomes a member
+      'fiona@fabrikam.test', // blocked the sender
+      'gina@fabrikam.test', // refuses requests
+      'hank@closed.test' // organization closed to inbound chat
+    ];
+    const seen: { result: unknown; pulled: unknown; booted: unknown }[] = [];
+    for (const address of addresses) {
+      const before = (await alice.pull(0, 1000)).cursor;
+      const { chatId, result } = await startExternal(alice, address);
+      const pulled = (await alice.pullAll(before)).map((change: Change) =>
+        without(change, 'cursor')
+      );
+      const boot = (await alice.browser.get('/api/sync/bootstrap')).body as BootstrapResponse;
+      const booted = boot.chats.find((chat) => chat.id === chatId);
+      seen.push({
+        result: normalized(without(result, 'seq'), [address]),
+        pulled: normalized(pulled, [address]),
+        booted: normalized(booted, [address])
+      });
+    }
+    for (const other of seen.slice(1)) expect(other).toEqual(seen[0]);
+    // Not vacuous: each saw one chat change, with a pending request and only themselves.
+    expect(seen[0]?.pulled).toMatchObject([
+      {
+        type: 'chat',
+        chat: {
+          members: [{ userId: '<id 1>' }],
+          request: { role: 'sender', state: 'pending', address: '<literal 0>' }
+        }
+      }
+    ]);
+
+    // Meanwhile only the first two went anywhere.
+    await t.services.notifier.idle();
+    const delivered = [...t.email.sent, ...t.sms.sent]
+      .filter((m) => addresses.includes(m.to))
+      .map((m) => m.to);
+    expect(delivered.sort()).toEqual(['frank@fabrikam.test', 'nobody@example.org']);
+  });
+});

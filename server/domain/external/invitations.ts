@@ -1,0 +1,393 @@
+// Invitations to people outside: the link's token, its abuse limits and its fixed message.
+// No HTTP here (server/routes/invitations.ts), no mutation pipeline (server/domain/sync/).
+import { createHash } from 'node:crypto';
+import { and, eq, isNull, not, sql } from 'drizzle-orm';
+import { maskAddress, parseAddress, type Address } from '../../../src/lib/address.ts';
+import {
+  invitationEmail,
+  invitationSms,
+  requestEmail,
+  requestSms
+} from '../../messaging/templates.ts';
+import type { Outgoing } from '../../messaging/transports.ts';
+import { tables, type Db, type Store } from '../../store/index.ts';
+import type { Channel, Locale } from '../../store/schema.ts';
+import {
+  announce,
+  attachPendingRequests,
+  createAccount,
+  DomainError,
+  findAccount,
+  organizationOfEmail,
+  type Account
+} from '../accounts.ts';
+import { countHits, hitRateLimits, type Limit, type LimitCheck } from '../rate-limit.ts';
+import { randomToken } from '../secrets.ts';
+import { createSession, type SignedIn, type User } from '../sessions.ts';
+import { chatChanges, recordChanges, type ChangeNotice } from '../sync/changes.ts';
+import type { Refusal } from '../sync/rules.ts';
+import { hasBlocked } from './policy.ts';
+
+export type InvitationLimits = {
+  perSenderHour: number;
+  perOrganizationDay: number;
+  perAddressDay: number;
+  perCallingCodeDay: number;
+};
+
+export const INVITATION_LIFETIME_MS = 14 * 24 * 60 * 60 * 1000;
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** A fresh link token (32 random bytes, base64url) and the SHA-256 hex stored in its place. */
+export function newInvitationToken(): { token: string; hash: string } {
+  const token = randomToken();
+  return { token, hash: hashInvitationToken(token) };
+}
+
+/** 256 random bits need no key: a leaked hash cannot be turned back into a working link. */
+export function hashInvitationToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** The rate-limit keys one start or resend counts on. */
+export function invitationLimitChecks(
+  limits: InvitationLimits,
+  hit: { senderId: string; organizationId: string | null; address: Address }
+): LimitCheck[] {
+  const checks: LimitCheck[] = [
+    {
+      key: `invitation:sender:${hit.senderId}`,
+      limit: { max: limits.perSenderHour, windowMs: HOUR_MS }
+    },
+    {
+      key: `invitation:address:${hit.address.key}`,
+      limit: { max: limits.perAddressDay, windowMs: DAY_MS }
+    }
+  ];
+  if (hit.organizationId !== null) {
+    checks.push({
+      key: `invitation:organization:${hit.organizationId}`,
+      limit: { max: limits.perOrganizationDay, windowMs: DAY_MS }
+    });
+  }
+  if (hit.address.kind === 'phone') {
+    checks.push({
+      key: `invitation:calling-code:${hit.address.callingCode}`,
+      limit: { max: limits.perCallingCodeDay, windowMs: DAY_MS }
+    });
+  }
+  return checks;
+}
+
+/**
+ * Counts one start/resend on each applicable limit inside `tx` (atomic upserts on rate_limits,
+ * rolled back with the mutation when it fails for another reason). Keys: the sender per hour,
+ * the organization per day (managed senders only), the address per day, the calling code per
+ * day (phones only). Null when every limit allows it.
+ */
+export async function countInvitation(
+  tx: Db,
+  limits: InvitationLimits,
+  hit: { senderId: string; organizationId: string | null; address: Address; now: Date }
+): Promise<Refusal | null> {
+  const decision = await countHits(tx, invitationLimitChecks(limits, hit), hit.now);
+  if (decision.allowed) return null;
+  return {
+    code: 'rate_limited',
+    message: 'Too many invitations were sent. Try again later.',
+    details: { retryAfterSeconds: decision.retryAfterSeconds }
+  };
+}
+
+/** Link paths in the client; the token rides in the fragment, which no server ever logs. */
+export function invitationLinks(publicUrl: string, token: string) {
+  const fragment = `#token=${encodeURIComponent(token)}`;
+  return { join: `${publicUrl}/join${fragment}`, refuse: `${publicUrl}/refuse${fragment}` };
+}
+
+/**
+ * The fixed-template email or SMS in the sender's language: 'invitation' (no account yet: the
+ * sender's verified name and organization, the join and refuse links) or 'request' (an account
+ * exists: a pointer to the app). Never any text written by the sender.
+ */
+export function invitationMessage(
+  kind: 'invitation' | 'request',
+  input: {
+    sender: { name: string; organization: string | null };
+    address: Address;
+    locale: Locale;
+    token: string | null;
+    publicUrl: string;
+  }
+): Outgoing {
+  const { sender, address, locale } = input;
+  if (kind === 'request') {
+    const link = `${input.publicUrl}/`;
+    return address.kind === 'email'
+      ? { channel: 'email', to: address.value, ...requestEmail(locale, sender, link) }
+      : { channel: 'sms', to: address.value, text: requestSms(locale, sender, link) };
+  }
+  if (input.token === null) throw new Error('an invitation needs its token');
+  const links = invitationLinks(input.publicUrl, input.token);
+  const days = INVITATION_LIFETIME_MS / DAY_MS;
+  return address.kind === 'email'
+    ? { channel: 'email', to: address.value, ...invitationEmail(locale, sender, links, days) }
+    : { channel: 'sms', to: address.value, text: invitationSms(locale, sender, links) };
+}
+
+// ---- The join and refuse links ----
+
+/** The links are opened by people who may have no account: limited per IP like sign-in. */
+export const LINK_LIMIT_PER_IP: Limit = { max: 30, windowMs: 15 * 60 * 1000 };
+
+/** Unknown, used, revoked, superseded and expired links all get this one answer. */
+const invalidInvitation = () =>
+  new DomainError(
+    'invitation_invalid',
+    'This invitation link is not valid any more. Ask the person who invited you to send a new one.'
+  );
+
+export async function countLinkUse(store: Store, ip: string, now: Date): Promise<void> {
+  const decision = await hitRateLimits(
+    store,
+    [{ key: `invitation-link:ip:${ip}`, limit: LINK_LIMIT_PER_IP }],
+    now
+  );
+  if (!decision.allowed) {
+    throw new DomainError(
+      'rate_limited',
+      'Too many attempts. Try again later.',
+      undefined,
+      decision.retryAfterSeconds
+    );
+  }
+}
+
+type RequestRow = typeof tables.messageRequests.$inferSelect;
+
+/** The live request behind a token, or the one answer for every dead link. */
+async function liveRequest(db: Db, token: string, now: Date): Promise<RequestRow> {
+  const { messageRequests: r } = tables;
+  const [row] = await db
+    .select()
+    .from(r)
+    .where(eq(r.tokenHash, hashInvitationToken(token)))
+    .limit(1);
+  if (
+    !row ||
+    row.revokedAt !== null ||
+    row.status !== 'pending' ||
+    row.expiresAt.getTime() <= now.getTime()
+  ) {
+    throw invalidInvitation();
+  }
+  return row;
+}
+
+/** Whether the user holds the invited address (verified email or phone). */
+function holdsAddress(user: User, addressKey: string): boolean {
+  return user.emailKey === addressKey || user.phone === addressKey;
+}
+
+function storedAddress(row: RequestRow): Address | null {
+  const parsed = parseAddress(row.address, undefined);
+  return parsed.ok ? parsed.address : null;
+}
+
+export type InvitationPreview = {
+  sender: { name: string; organization: string | null };
+  address: string;
+  channel: Channel;
+  expiresAt: string;
+  signedInAs: { matches: boolean } | null;
+};
+
+/** What the join page shows before anything is done: who invites, to which (masked) address. */
+export async function previewInvitation(
+  store: Store,
+  input: { token: string; signedIn: SignedIn | null; now: Date }
+): Promise<InvitationPreview> {
+  return store.read(async (db) => {
+    const row = await liveRequest(db, input.token, input.now);
+    const { users, organizations } = tables;
+    const [sender] = await db
+      .select({ name: users.name, organization: organizations.name })
+      .from(users)
+      .leftJoin(organizations, eq(organizations.id, users.organizationId))
+      .where(eq(users.id, row.senderId))
+      .limit(1);
+    if (!sender) throw invalidInvitation();
+    const address = storedAddress(row);
+    return {
+      sender: { name: sender.name, organization: sender.organization },
+      address: address ? maskAddress(address) : '\u2022\u2022\u2022\u2022',
+      channel: row.channel,
+      expiresAt: row.expiresAt.toISOString(),
+      signedInAs: input.signedIn
+        ? { matches: holdsAddress(input.signedIn.user, row.addressKey) }
+        : null
+    };
+  });
+}
+
+export type AcceptResult = {
+  chatId: string;
+  /** Set when the link signed the person in (or created their account). */
+  signedIn: (Account & { sessionToken: string }) | null;
+};
+
+const unavailable = (message: string) => new DomainError('invitation_unavailable', message);
+
+/**
+ * Opens the invitation's chat for the person holding the link. Signed out, the link proves
+ * control of the address: it signs in the account holding it, or creates a personal (or, on a
+ * verified domain, managed) account — `name_required` until a name is given, the token kept.
+ * Signed in, the account must hold the invited address (`invitation_address_mismatch`,
+ * nothing changes). Single use: the token is claimed by a conditional update, so two
+ * concurrent accepts cannot both win.
+ */
+export async function acceptInvitation(
+  store: Store,
+  input: {
+    token: string;
+    name: string | undefined;
+    locale: Locale;
+    signedIn: SignedIn | null;
+    now: Date;
+  }
+): Promise<AcceptResult> {
+  const { now } = input;
+  const { messageRequests: r, chatMembers } = tables;
+  let notices: ChangeNotice[] = [];
+  const result = await store.tx(async (tx): Promise<AcceptResult> => {
+    const row = await liveRequest(tx, input.token, now);
+    const address = storedAddress(row);
+    if (!address) throw invalidInvitation();
+
+    let account: Account | null;
+    if (input.signedIn) {
+      if (!holdsAddress(input.signedIn.user, row.addressKey)) {
+        throw new DomainError(
+          'invitation_address_mismatch',
+          'This invitation was sent to another address. Sign in with the address it was sent to.'
+        );
+      }
+      account = { user: input.signedIn.user, organization: input.signedIn.organization };
+    } else {
+      account = await findAccount(tx, address);
+    }
+    const organization = account ? account.organization : await organizationOfEmail(tx, address);
+    // The click is consent to this chat even with requests switched off; it does not undo a
+    // block, nor the organization's closed door.
+    if (organization && !organization.inboundExternal) {
+      throw unavailable('Your organization does not accept chats from outside.');
+    }
+    if (account && (await hasBlocked(tx, account.user.id, row.senderId))) {
+      throw unavailable('You blocked this person. Unblock them to join this chat.');
+    }
+    const name = input.name?.trim();
+    if (!account && !name) {
+      throw new DomainError('name_required', 'Enter your name to create your account and join.');
+    }
+
+    const [claimed] = await tx
+      .update(r)
+      .set({ tokenHash: null })
+      .where(and(eq(r.chatId, row.chatId), eq(r.tokenHash, row.tokenHash ?? '')))
+      .returning({ chatId: r.chatId });
+    if (!claimed) throw invalidInvitation();
+
+    let created: Account | null = null;
+    if (!account) {
+      account = created = await createAccount(tx, address, name ?? '', input.locale, now);
+    }
+    const userId = account.user.id;
+    if (userId === row.senderId) throw invalidInvitation();
+    await tx
+      .update(r)
+      .set({ recipientId: userId, suppressed: sql`false` })
+      .where(and(eq(r.chatId, row.chatId), isNull(r.revokedAt)));
+    await tx
+      .insert(chatMembers)
+      .values({ chatId: row.chatId, userId, joinedAt: now })
+      .onConflictDoUpdate({
+        target: [chatMembers.chatId, chatMembers.userId],
+        set: { leftAt: null }
+      });
+    const changes = await chatChanges(tx, row.chatId);
+    notices = await recordChanges(tx, changes, now);
+    if (created) {
+      // Other requests to the same address reach the new account too.
+      notices.push(...(await attachPendingRequests(tx, created, address, now)));
+    }
+    const sessionToken = input.signedIn ? null : await createSession(tx, userId, now);
+    return {
+      chatId: row.chatId,
+      signedIn: sessionToken === null ? null : { ...account, sessionToken }
+    };
+  });
+  announce(store, notices);
+  return result;
+}
+
+/**
+ * "Refuse invitations from this sender": recorded for the address, so that later requests from
+ * the sender to it are suppressed; this request and any other pending one between them stop
+ * reaching the address (the sender is not told). If the address's account already sees the
+ * request (it signed up meanwhile), the chat leaves that account's devices.
+ */
+export async function refuseInvitation(
+  store: Store,
+  input: { token: string; now: Date }
+): Promise<void> {
+  const { now } = input;
+  const { messageRequests: r, chatMembers, invitationRefusals } = tables;
+  let notices: ChangeNotice[] = [];
+  await store.tx(async (tx) => {
+    const row = await liveRequest(tx, input.token, now);
+    const [claimed] = await tx
+      .update(r)
+      .set({ tokenHash: null, suppressed: sql`true` })
+      .where(and(eq(r.chatId, row.chatId), eq(r.tokenHash, row.tokenHash ?? '')))
+      .returning({ chatId: r.chatId });
+    if (!claimed) throw invalidInvitation();
+    await tx
+      .insert(invitationRefusals)
+      .values({ addressKey: row.addressKey, senderId: row.senderId, createdAt: now })
+      .onConflictDoNothing();
+    const others = await tx
+      .update(r)
+      .set({ tokenHash: null, suppressed: sql`true` })
+      .where(
+        and(
+          eq(r.senderId, row.senderId),
+          eq(r.addressKey, row.addressKey),
+          eq(r.status, 'pending'),
+          not(r.suppressed)
+        )
+      )
+      .returning({ chatId: r.chatId, recipientId: r.recipientId });
+    const changes = [];
+    for (const request of [{ chatId: row.chatId, recipientId: row.recipientId }, ...others]) {
+      if (request.recipientId === null) continue;
+      const [left] = await tx
+        .update(chatMembers)
+        .set({ leftAt: now })
+        .where(
+          and(
+            eq(chatMembers.chatId, request.chatId),
+            eq(chatMembers.userId, request.recipientId),
+            isNull(chatMembers.leftAt)
+          )
+        )
+        .returning({ userId: chatMembers.userId });
+      if (left) {
+        changes.push(...(await chatChanges(tx, request.chatId, [], [request.recipientId])));
+      }
+    }
+    notices = await recordChanges(tx, changes, now);
+  });
+  announce(store, notices);
+}

@@ -1,0 +1,568 @@
+// Message requests inside the sync engine's pipeline (docs/external-contacts.md): starting one,
+// the recipient's answer, the sender's control of the invitation, and what may be sent before
+// acceptance. Whatever happens to the address, the sender's answer and view are the same.
+import { and, eq, isNotNull, isNull, ne, or } from 'drizzle-orm';
+import { parseAddress, type Address } from '../../../src/lib/address.ts';
+import type { Mutation } from '../../../src/lib/sync/protocol.ts';
+import { tables, type Db } from '../../store/index.ts';
+import type { Locale } from '../../store/schema.ts';
+import { findAccount, organizationOfEmail } from '../accounts.ts';
+import { chatChanges } from '../sync/changes.ts';
+import { createDirectChat, type Applied } from '../sync/mutations.ts';
+import {
+  directKey,
+  findDirectChat,
+  refusals,
+  refuse,
+  takenChatId,
+  type ChatAccess,
+  type MutationContext,
+  type Refusal
+} from '../sync/rules.ts';
+import {
+  countInvitation,
+  INVITATION_LIFETIME_MS,
+  invitationMessage,
+  newInvitationToken
+} from './invitations.ts';
+import {
+  acceptedContacts,
+  areExternal,
+  hasBlocked,
+  isOff,
+  requestCap,
+  smsCountryAllowed
+} from './policy.ts';
+
+export type RequestRecord = typeof tables.messageRequests.$inferSelect;
+
+const { chats, chatMembers, chatAliases, messageRequests, invitationRefusals, userBlocks, users } =
+  tables;
+
+export const requestRefusals = {
+  invalidAddress: (reason: string, message: string): Refusal => ({
+    code: 'invalid_address',
+    message,
+    details: { reason }
+  }),
+  capReached: (cap: number): Refusal => ({
+    code: 'cap_reached',
+    message: `You can send ${cap} messages until they accept your request.`,
+    details: { cap }
+  }),
+  notAccepted: (): Refusal =>
+    refuse('request_not_accepted', 'Accept the request before you reply.'),
+  revoked: (): Refusal =>
+    refuse('request_revoked', 'You withdrew this invitation. Send it again to write here.')
+};
+
+/** The request behind a chat, if it is one. Only a 1:1 chat without a direct key can be pending. */
+export async function requestOf(tx: Db, chat: ChatAccess['chat']): Promise<RequestRecord | null> {
+  if (chat.kind !== 'direct') return null;
+  const [row] = await tx.select().from(messageRequests).where(eq(messageRequests.chatId, chat.id));
+  return row ?? null;
+}
+
+async function pendingRequestOf(tx: Db, chat: ChatAccess['chat']) {
+  if (chat.directKey !== null) return null;
+  const request = await requestOf(tx, chat);
+  return request && request.status !== 'accepted' ? request : null;
+}
+
+/** The rule for request mutations and for sends in a request (called from rules.ts). */
+export async function checkRequest(
+  tx: Db,
+  context: MutationContext,
+  mutation: Mutation
+): Promise<Refusal | null> {
+  switch (mutation.type) {
+    case 'request.accept':
+    case 'request.decline':
+    case 'request.block': {
+      // Only the recipient of a request still open; to anyone else there is no such request.
+      const access = await context.chat(mutation.args.chatId);
+      const request = access && (await pendingRequestOf(tx, access.chat));
+      const answerable =
+        request?.recipientId === context.actor.id &&
+        request.status === 'pending' &&
+        request.revokedAt === null &&
+        !request.suppressed;
+      return answerable ? null : refusals.chatNotFound();
+    }
+    case 'invitation.resend':
+    case 'invitation.revoke': {
+      const access = await context.chat(mutation.args.chatId);
+      const request = access && (await pendingRequestOf(tx, access.chat));
+      if (request?.senderId !== context.actor.id) return refusals.chatNotFound();
+      const organization = await context.organization();
+      return mutation.type === 'invitation.resend' && isOff(organization?.outboundExternal)
+        ? refusals.outboundDisabled()
+        : null;
+    }
+    case 'message.send':
+      return sendRefusal(tx, context, mutation.args.chatId);
+    default:
+      return null;
+  }
+}
+
+/**
+ * Before acceptance the recipient cannot write and the sender may write up to the cap. The chat
+ * row is locked on PostgreSQL (and SQLite has one writer), so its `lastSeq` is the count of
+ * messages no concurrent send can change before this one commits.
+ */
+async function sendRefusal(
+  tx: Db,
+  context: MutationContext,
+  chatId: string
+): Promise<Refusal | null> {
+  const access = await context.chat(chatId);
+  if (!access) return null;
+  const request = await pendingRequestOf(tx, access.chat);
+  const { actor } = context;
+  if (request) {
+    if (request.senderId !== actor.id) return requestRefusals.notAccepted();
+    const organization = await context.organization();
+    if (isOff(organization?.outboundExternal)) return refusals.outboundDisabled();
+    if (request.revokedAt !== null) return requestRefusals.revoked();
+    const cap = requestCap(organization);
+    return Number(access.chat.lastSeq) >= cap ? requestRefusals.capReached(cap) : null;
+  }
+  if (actor.organizationId === null) return null;
+  const organization = await context.organization();
+  if (!isOff(organization?.outboundExternal)) return null;
+  return (await hasOutsiders(tx, access.chat.id, actor.organizationId))
+    ? refusals.outboundDisabled()
+    : null;
+}
+
+async function hasOutsiders(tx: Db, chatId: string, organizationId: string) {
+  const rows = await tx
+    .select({ id: users.id })
+    .from(chatMembers)
+    .innerJoin(users, eq(users.id, chatMembers.userId))
+    .where(
+      and(
+        eq(chatMembers.chatId, chatId),
+        isNull(chatMembers.leftAt),
+        or(isNull(users.organizationId), ne(users.organizationId, organizationId))
+      )
+    )
+    .limit(1);
+  return rows.length > 0;
+}
+
+/** Whether a read marker is shared with the other members: not in a request not yet accepted. */
+export async function sharesReadReceipts(tx: Db, chat: ChatAccess['chat']): Promise<boolean> {
+  return (await pendingRequestOf(tx, chat)) === null;
+}
+
+type Sender = {
+  id: string;
+  name: string;
+  locale: Locale | null;
+  region: string | null;
+  organizationId: string | null;
+};
+
+async function senderOf(tx: Db, userId: string): Promise<Sender> {
+  const [row] = await tx
+    .select({
+      id: users.id,
+      name: users.name,
+      locale: users.locale,
+      region: users.region,
+      organizationId: users.organizationId
+    })
+    .from(users)
+    .where(eq(users.id, userId));
+  if (!row) throw new Error(`the signed-in user ${userId} is missing`);
+  return row;
+}
+
+type Delivery = {
+  /** The account behind the address, if any (recorded even when nothing reaches it). */
+  recipient: { id: string; locale: Locale | null } | null;
+  send: 'request' | 'invitation' | null;
+};
+
+/**
+ * Where a request to `address` goes. Blocks, refusals, closed organizations and personal
+ * senders with no account on the other side all come out as "nothing": never told to the sender.
+ */
+async function resolveDelivery(tx: Db, sender: Sender, address: Address): Promise<Delivery> {
+  const account = await findAccount(tx, address);
+  const [refused] = await tx
+    .select({ key: invitationRefusals.addressKey })
+    .from(invitationRefusals)
+    .where(
+      and(
+        eq(invitationRefusals.addressKey, address.key),
+        eq(invitationRefusals.senderId, sender.id)
+      )
+    )
+    .limit(1);
+  if (account) {
+    const recipient = { id: account.user.id, locale: account.user.locale };
+    const suppressed =
+      refused !== undefined ||
+      !account.user.requestsAllowed ||
+      isOff(account.organization?.inboundExternal) ||
+      (await hasBlocked(tx, account.user.id, sender.id));
+    return { recipient, send: suppressed ? null : 'request' };
+  }
+  if (refused || sender.organizationId === null) return { recipient: null, send: null };
+  // Someone on a domain whose organization closed inbound chat would join it: not reachable.
+  const organization = await organizationOfEmail(tx, address);
+  return { recipient: null, send: isOff(organization?.inboundExternal) ? null : 'invitation' };
+}
+
+/** Puts the recipient in the chat (back on their old row if they had left) and tells them. */
+async function deliver(
+  tx: Db,
+  context: MutationContext,
+  input: {
+    chatId: string;
+    sender: Sender;
+    organizationName: string | null;
+    address: Address;
+    delivery: Delivery;
+    token: string;
+  }
+) {
+  const { delivery, sender, address } = input;
+  const common = {
+    sender: { name: sender.name, organization: input.organizationName },
+    address,
+    publicUrl: context.external.publicUrl
+  };
+  if (delivery.send === 'request' && delivery.recipient) {
+    const { now } = context;
+    await tx
+      .update(chatMembers)
+      .set({ leftAt: null, joinedAt: now })
+      .where(
+        and(
+          eq(chatMembers.chatId, input.chatId),
+          eq(chatMembers.userId, delivery.recipient.id),
+          // Someone still in the chat keeps their place.
+          isNotNull(chatMembers.leftAt)
+        )
+      );
+    await tx
+      .insert(chatMembers)
+      .values({ chatId: input.chatId, userId: delivery.recipient.id, joinedAt: now, readSeq: 0 })
+      .onConflictDoNothing();
+    context.deliver(
+      invitationMessage('request', {
+        ...common,
+        locale: delivery.recipient.locale ?? 'en',
+        token: null
+      })
+    );
+  } else if (delivery.send === 'invitation') {
+    context.deliver(
+      invitationMessage('invitation', {
+        ...common,
+        locale: sender.locale ?? 'en',
+        token: input.token
+      })
+    );
+  }
+}
+
+/** Reads the typed address as the sender's device did, with the sender's rules for it. */
+function readAddress(
+  input: string,
+  sender: Sender,
+  organization: Awaited<ReturnType<MutationContext['organization']>>
+): Address | Refusal {
+  const region = organization?.defaultRegion ?? sender.region ?? undefined;
+  const parsed = parseAddress(input, region);
+  if (!parsed.ok) {
+    return requestRefusals.invalidAddress(
+      parsed.code,
+      'This is not an email address or phone number that can be reached.'
+    );
+  }
+  const { address } = parsed;
+  if (address.kind === 'phone' && organization === null) {
+    return requestRefusals.invalidAddress(
+      'email_only',
+      'With a personal account, start a chat with an email address.'
+    );
+  }
+  if (address.kind === 'phone' && !smsCountryAllowed(organization, address.country)) {
+    return requestRefusals.invalidAddress(
+      'country_not_allowed',
+      'Your organization does not send invitations by SMS to this country.'
+    );
+  }
+  return address;
+}
+
+/** `chat.startExternal`: the ordered checks, then the request, whoever holds the address. */
+export async function startExternal(
+  tx: Db,
+  context: MutationContext,
+  { args }: Extract<Mutation, { type: 'chat.startExternal' }>
+): Promise<Applied | Refusal> {
+  const { actor, now } = context;
+  const organization = await context.organization();
+  const sender = await senderOf(tx, actor.id);
+  const address = readAddress(args.address, sender, organization);
+  if ('code' in address) return address;
+
+  const account = await findAccount(tx, address);
+  if (account?.user.id === actor.id) return refusals.userNotFound();
+  if (organization && account && !areExternal(organization.id, account.user.organizationId)) {
+    return createDirectChat(tx, context, args.chatId, account.user.id);
+  }
+  if (
+    organization &&
+    !account &&
+    (await organizationOfEmail(tx, address))?.id === organization.id
+  ) {
+    // A colleague's address with no account yet: the directory is where colleagues are found.
+    return refusals.userNotFound();
+  }
+  if (isOff(organization?.outboundExternal)) return refusals.outboundDisabled();
+  const taken = await takenChatId(tx, args.chatId, null);
+  if (taken) return taken;
+  if (account && (await acceptedContacts(tx, actor.id, [account.user.id])).size > 0) {
+    const existing = await findDirectChat(tx, actor.id, account.user.id);
+    if (existing) {
+      await tx
+        .insert(chatAliases)
+        .values({ aliasId: args.chatId, userId: actor.id, chatId: existing })
+        .onConflictDoNothing();
+      return refusals.directChatExists(existing);
+    }
+  }
+  const limited = await countInvitation(tx, context.external.limits, {
+    senderId: actor.id,
+    organizationId: actor.organizationId,
+    address,
+    now
+  });
+  if (limited) return limited;
+
+  const delivery = await resolveDelivery(tx, sender, address);
+  const { token, hash } = newInvitationToken();
+  await tx.insert(chats).values({
+    id: args.chatId,
+    kind: 'direct',
+    name: null,
+    createdBy: actor.id,
+    createdAt: now,
+    lastSeq: 0,
+    directKey: null
+  });
+  await tx
+    .insert(chatMembers)
+    .values({ chatId: args.chatId, userId: actor.id, joinedAt: now, readSeq: 0 });
+  await tx.insert(messageRequests).values({
+    chatId: args.chatId,
+    senderId: actor.id,
+    recipientId: delivery.recipient?.id ?? null,
+    address: address.value,
+    addressKey: address.key,
+    channel: address.kind === 'email' ? 'email' : 'sms',
+    status: 'pending',
+    suppressed: delivery.send === null,
+    tokenHash: hash,
+    sentAt: now,
+    expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_MS),
+    createdAt: now
+  });
+  await deliver(tx, context, {
+    chatId: args.chatId,
+    sender,
+    organizationName: organization?.name ?? null,
+    address,
+    delivery,
+    token
+  });
+  return { changes: await chatChanges(tx, args.chatId) };
+}
+
+async function memberRequest(context: MutationContext, tx: Db, chatId: string) {
+  const access = await context.chat(chatId);
+  const request = access && (await requestOf(tx, access.chat));
+  if (!access || !request) throw new Error(`request ${chatId} passed its rule but is missing`);
+  return { chat: access.chat, request };
+}
+
+/** `request.accept`: the two become contacts; the chat becomes their 1:1 unless they had one. */
+export async function accept(
+  tx: Db,
+  context: MutationContext,
+  { args }: Extract<Mutation, { type: 'request.accept' }>
+): Promise<Applied | Refusal> {
+  const { chat, request } = await memberRequest(context, tx, args.chatId);
+  const { now, actor } = context;
+  await tx
+    .update(messageRequests)
+    .set({ status: 'accepted', respondedAt: now, tokenHash: null })
+    .where(eq(messageRequests.chatId, chat.id));
+  if ((await findDirectChat(tx, request.senderId, actor.id)) === null) {
+    await tx
+      .update(chats)
+      .set({ directKey: directKey(request.senderId, actor.id) })
+      .where(eq(chats.id, chat.id));
+  }
+  return { changes: await chatChanges(tx, chat.id) };
+}
+
+/** Decline and block: the recipient leaves; only their own devices hear of it. */
+async function refuseRequest(
+  tx: Db,
+  context: MutationContext,
+  chatId: string,
+  status: 'declined' | 'blocked'
+): Promise<Applied> {
+  const { now, actor } = context;
+  await tx
+    .update(messageRequests)
+    .set({ status, respondedAt: now, tokenHash: null })
+    .where(eq(messageRequests.chatId, chatId));
+  await tx
+    .update(chatMembers)
+    .set({ leftAt: now })
+    .where(and(eq(chatMembers.chatId, chatId), eq(chatMembers.userId, actor.id)));
+  return { changes: await chatChanges(tx, chatId, [], [actor.id]) };
+}
+
+export async function decline(
+  tx: Db,
+  context: MutationContext,
+  { args }: Extract<Mutation, { type: 'request.decline' }>
+): Promise<Applied | Refusal> {
+  const { chat } = await memberRequest(context, tx, args.chatId);
+  return refuseRequest(tx, context, chat.id, 'declined');
+}
+
+/** `request.block`: as decline, and nothing from the sender reaches this person again. */
+export async function block(
+  tx: Db,
+  context: MutationContext,
+  { args }: Extract<Mutation, { type: 'request.block' }>
+): Promise<Applied | Refusal> {
+  const { chat, request } = await memberRequest(context, tx, args.chatId);
+  const { now, actor } = context;
+  await tx
+    .insert(userBlocks)
+    .values({ blockerId: actor.id, blockedId: request.senderId, createdAt: now })
+    .onConflictDoNothing();
+  const changes = (await refuseRequest(tx, context, chat.id, 'blocked')).changes;
+  // Other open requests from the same sender that reached this person (at another of their
+  // addresses) go too; those that never reached them stay suppressed by the block itself.
+  const others = await tx
+    .select({ chatId: messageRequests.chatId })
+    .from(messageRequests)
+    .innerJoin(
+      chatMembers,
+      and(
+        eq(chatMembers.chatId, messageRequests.chatId),
+        eq(chatMembers.userId, actor.id),
+        isNull(chatMembers.leftAt)
+      )
+    )
+    .where(
+      and(
+        eq(messageRequests.senderId, request.senderId),
+        eq(messageRequests.recipientId, actor.id),
+        eq(messageRequests.status, 'pending'),
+        ne(messageRequests.chatId, chat.id)
+      )
+    );
+  for (const other of others) {
+    changes.push(...(await refuseRequest(tx, context, other.chatId, 'blocked')).changes);
+  }
+  return { changes };
+}
+
+/** `invitation.resend`: a new link (the old one dies) and a new expiry; delivered again. */
+export async function resend(
+  tx: Db,
+  context: MutationContext,
+  { args }: Extract<Mutation, { type: 'invitation.resend' }>
+): Promise<Applied | Refusal> {
+  const { chat, request } = await memberRequest(context, tx, args.chatId);
+  const { actor, now } = context;
+  const parsed = parseAddress(request.address, undefined);
+  if (!parsed.ok) throw new Error(`stored address of request ${chat.id} no longer parses`);
+  const address = parsed.address;
+  const limited = await countInvitation(tx, context.external.limits, {
+    senderId: actor.id,
+    organizationId: actor.organizationId,
+    address,
+    now
+  });
+  if (limited) return limited;
+  const sender = await senderOf(tx, actor.id);
+  // A recipient who declined or blocked is not asked again.
+  const delivery: Delivery =
+    request.status === 'pending'
+      ? await resolveDelivery(tx, sender, address)
+      : { recipient: null, send: null };
+  const { token, hash } = newInvitationToken();
+  await tx
+    .update(messageRequests)
+    .set({
+      tokenHash: hash,
+      sentAt: now,
+      expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_MS),
+      revokedAt: null,
+      ...(request.status === 'pending' && {
+        recipientId: delivery.recipient?.id ?? request.recipientId,
+        suppressed: delivery.send === null
+      })
+    })
+    .where(eq(messageRequests.chatId, chat.id));
+  await deliver(tx, context, {
+    chatId: chat.id,
+    sender,
+    organizationName: (await context.organization())?.name ?? null,
+    address,
+    delivery,
+    token
+  });
+  return { changes: await chatChanges(tx, chat.id) };
+}
+
+/** `invitation.revoke`: the link dies and the recipient, if they had it, leaves the chat. */
+export async function revoke(
+  tx: Db,
+  context: MutationContext,
+  { args }: Extract<Mutation, { type: 'invitation.revoke' }>
+): Promise<Applied | Refusal> {
+  const { chat, request } = await memberRequest(context, tx, args.chatId);
+  if (request.revokedAt !== null) return { changes: [] };
+  const { now } = context;
+  await tx
+    .update(messageRequests)
+    .set({ tokenHash: null, revokedAt: now })
+    .where(eq(messageRequests.chatId, chat.id));
+  const left =
+    request.recipientId === null
+      ? []
+      : await tx
+          .update(chatMembers)
+          .set({ leftAt: now })
+          .where(
+            and(
+              eq(chatMembers.chatId, chat.id),
+              eq(chatMembers.userId, request.recipientId),
+              isNull(chatMembers.leftAt)
+            )
+          )
+          .returning({ userId: chatMembers.userId });
+  return {
+    changes: await chatChanges(
+      tx,
+      chat.id,
+      left.map((row) => row.userId)
+    )
+  };
+}
