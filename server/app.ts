@@ -16,11 +16,13 @@ import type { AppEnv, Services } from './http/context.ts';
 import { ApiError, errorBody } from './http/errors.ts';
 import { clientIp, csrfGuard, loadSession } from './http/guards.ts';
 import { publishChanges } from './realtime/feed.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { chatRoutes } from './routes/chats.ts';
 import { devOutboxRoutes } from './routes/dev-outbox.ts';
 import { directoryRoutes } from './routes/directory.ts';
 import { healthRoutes } from './routes/health.ts';
+import { invitationRoutes } from './routes/invitations.ts';
 import { meRoutes } from './routes/me.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { VERSION } from './version.ts';
@@ -33,7 +35,10 @@ const PUSH_PATH = '/api/sync/push';
 /** Status codes a domain refusal maps to; anything else is a 400. */
 const DOMAIN_STATUS: Record<string, ApiError['status']> = {
   rate_limited: 429,
-  device_taken: 409
+  device_taken: 409,
+  invitation_invalid: 404,
+  invitation_address_mismatch: 403,
+  invitation_unavailable: 403
 };
 
 function toErrorResponse(error: unknown, c: Context): Response {
@@ -91,6 +96,12 @@ export function createApi(services: Services) {
       publishChanges(store, notices).catch((error: unknown) =>
         console.error('[sync] could not announce changes', error)
       );
+    },
+    // Invitations and request notices leave through the queue, after commit.
+    notifier: services.notifier,
+    external: {
+      publicUrl: services.config.publicUrl,
+      limits: services.config.invitationLimits
     }
   });
 
@@ -100,7 +111,9 @@ export function createApi(services: Services) {
     .route('/me', meRoutes(services))
     .route('/sync', syncRoutes(sync))
     .route('/chats', chatRoutes(sync))
-    .route('/directory', directoryRoutes(services));
+    .route('/directory', directoryRoutes(services))
+    .route('/invitations', invitationRoutes(services))
+    .route('/admin', adminRoutes(services));
 
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',

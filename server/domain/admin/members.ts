@@ -1,0 +1,158 @@
+// An organization's members as its admins manage them: roles and per-person overrides of the
+// outbound and inbound settings, each change audited.
+import { and, asc, eq, or, sql } from 'drizzle-orm';
+import { tables, type Db } from '../../store/index.ts';
+import type { Role } from '../../store/schema.ts';
+import { DomainError } from '../accounts.ts';
+import { recordAudit } from '../audit.ts';
+import { sqlBoolean } from '../external/policy.ts';
+import type { Admin } from './access.ts';
+
+export const MEMBERS_LIMIT = 50;
+
+/** An override as the page shows it: the organization's setting, or forced on or off. */
+export type Override = 'default' | 'on' | 'off';
+
+export type Member = {
+  id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  role: Role;
+  outbound: Override;
+  inbound: Override;
+};
+
+export type MemberPatch = { role?: Role; outbound?: Override; inbound?: Override };
+
+type UserRow = typeof tables.users.$inferSelect;
+
+export const toOverride = (value: boolean | null): Override =>
+  value === null ? 'default' : value ? 'on' : 'off';
+/** As a value to store: SQLite cannot bind a JS boolean, so true and false go as SQL literals. */
+export const fromOverride = (value: Override) =>
+  value === 'default' ? null : sqlBoolean(value === 'on');
+
+function toMember(user: UserRow): Member {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    phone: user.phone,
+    role: user.role ?? 'member',
+    outbound: toOverride(user.outboundOverride),
+    inbound: toOverride(user.inboundOverride)
+  };
+}
+
+/** `%` and `_` typed by the admin match themselves. */
+const containsPattern = (query: string) =>
+  `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Members whose name, email or phone contains `query`; admins first, then by name. */
+export async function searchMembers(
+  db: Db,
+  organizationId: string,
+  query: string
+): Promise<Member[]> {
+  const { users } = tables;
+  const q = query.trim();
+  const pattern = containsPattern(q);
+  const matches = q
+    ? or(
+        sql`lower(${users.name}) like ${pattern} escape '\\'`,
+        sql`lower(${users.email}) like ${pattern} escape '\\'`,
+        sql`${users.phone} like ${pattern} escape '\\'`
+      )
+    : undefined;
+  const rows = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.organizationId, organizationId), matches))
+    .orderBy(
+      sql`case when ${users.role} = 'admin' then 0 else 1 end`,
+      asc(users.name),
+      asc(users.id)
+    )
+    .limit(MEMBERS_LIMIT);
+  return rows.map(toMember);
+}
+
+/**
+ * Changes a member's role and overrides in the caller's transaction (which holds the
+ * organization's lock), recording one event per changed field. The organization always keeps
+ * an admin.
+ */
+export async function updateMember(
+  tx: Db,
+  admin: Admin,
+  userId: string,
+  patch: MemberPatch,
+  now: Date
+): Promise<Member> {
+  const { users } = tables;
+  const organizationId = admin.organization.id;
+  const [user] = await tx
+    .select()
+    .from(users)
+    .where(and(eq(users.id, userId), eq(users.organizationId, organizationId)))
+    .limit(1);
+  if (!user) {
+    throw new DomainError('member_not_found', 'This person is not a member of the organization.');
+  }
+  const before = toMember(user);
+  const role = patch.role ?? before.role;
+  const outbound = patch.outbound ?? before.outbound;
+  const inbound = patch.inbound ?? before.inbound;
+  if (before.role === 'admin' && role !== 'admin') {
+    const [row] = await tx
+      .select({ count: sql<number>`count(*)` })
+      .from(users)
+      .where(and(eq(users.organizationId, organizationId), eq(users.role, 'admin')));
+    if (Number(row?.count ?? 0) <= 1) {
+      throw new DomainError(
+        'last_admin',
+        'The organization needs at least one admin. Make someone else an admin first.'
+      );
+    }
+  }
+  if (role === before.role && outbound === before.outbound && inbound === before.inbound) {
+    return before;
+  }
+  const [updated] = await tx
+    .update(users)
+    .set({
+      role,
+      outboundOverride: fromOverride(outbound),
+      inboundOverride: fromOverride(inbound)
+    })
+    .where(eq(users.id, userId))
+    .returning();
+  if (!updated) throw new Error(`user ${userId} vanished in its transaction`);
+  const event = {
+    organizationId,
+    actor: admin.actor,
+    targetUserId: user.id,
+    target: user.name,
+    at: now
+  };
+  if (role !== before.role) {
+    await recordAudit(tx, {
+      ...event,
+      type: 'member.role_changed',
+      details: { from: before.role, to: role }
+    });
+  }
+  for (const [setting, from, to] of [
+    ['outbound', before.outbound, outbound],
+    ['inbound', before.inbound, inbound]
+  ] as const) {
+    if (from === to) continue;
+    await recordAudit(tx, {
+      ...event,
+      type: 'member.policy_changed',
+      details: { setting, from, to }
+    });
+  }
+  return toMember(updated);
+}
