@@ -1,5 +1,13 @@
 // The one way the app talks to the API: JSON in, JSON out, typed errors, offline told apart.
-import type { CodeSent, ErrorBody, Me, MePatch, VerifyRequest, VerifyResult } from './types';
+import type {
+  CodeSent,
+  ErrorBody,
+  InvitationPreview,
+  Me,
+  MePatch,
+  VerifyRequest,
+  VerifyResult
+} from './types';
 
 /** The server answered with an error (4xx/5xx). */
 export class ApiError extends Error {
@@ -131,5 +139,13 @@ export const api = {
   me: () => request<Me>('GET', '/api/me'),
   updateMe: (patch: MePatch) => request<Me>('PATCH', '/api/me', patch),
   signOut: () => request<void>('POST', '/api/auth/sign-out'),
-  signOutAll: () => request<void>('POST', '/api/auth/sign-out-all')
+  signOutAll: () => request<void>('POST', '/api/auth/sign-out-all'),
+  // Invitation links (docs/external-contacts.md): the token comes from the link's #fragment.
+  previewInvitation: (token: string) =>
+    request<InvitationPreview>('POST', '/api/invitations/preview', { token }),
+  /** Signed out, it also signs in (creating a personal account: `name` needed) and sets the cookie. */
+  acceptInvitation: (token: string, name?: string) =>
+    request<{ chatId: string }>('POST', '/api/invitations/accept', { token, name }),
+  refuseInvitation: (token: string) =>
+    request<{ ok: true }>('POST', '/api/invitations/refuse', { token })
 };

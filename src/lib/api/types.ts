@@ -21,6 +21,13 @@ export interface Me {
   region: string;
   /** `null` means "follow the device language". */
   locale: Locale | null;
+  /**
+   * Message requests from outside the organization (personal users: from people not accepted)
+   * reach this user. Absent in profiles cached before the setting existed: treat as on.
+   */
+  requestsAllowed?: boolean;
+  /** Messages this user may send in a request before acceptance, when the server tells it. */
+  requestCap?: number;
 }
 
 export interface CodeRequest {
@@ -44,6 +51,18 @@ export interface MePatch {
   name?: string;
   region?: string;
   locale?: Locale | null;
+  requestsAllowed?: boolean;
+}
+
+/** POST /api/invitations/preview: what the invitation link says, before joining or refusing. */
+export interface InvitationPreview {
+  sender: { name: string; organization: string | null };
+  /** The invited address, masked ("a••••@example.org"). */
+  address: string;
+  channel: 'email' | 'sms';
+  expiresAt: string;
+  /** Null when signed out; else whether the signed-in account holds the invited address. */
+  signedInAs: { matches: boolean } | null;
 }
 
 /** Body of every error answer. */

@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Me } from '$lib/api/types';
 import { sendMessage } from '$lib/sync/outbox';
@@ -60,6 +61,28 @@ describe('device store', () => {
     expect(await db.outbox.count()).toBe(0);
     expect(await db.messages.count()).toBe(0);
     expect((await db.cachedMe())?.me.id).toBe('bruno');
+  });
+
+  it('gives chats stored before external contacts their external and request fields', async () => {
+    const name = `db-${crypto.randomUUID()}`;
+    const old = new Dexie(name);
+    old.version(2).stores({
+      chats: 'id, activity',
+      messages: 'id, [chatId+order]',
+      outbox: 'seq, chatId',
+      meta: 'key',
+      drafts: 'chatId'
+    });
+    await old.table('chats').bulkPut([
+      { id: 'local', server: null },
+      { id: 'synced', server: { id: 'synced', external: true, request: null } }
+    ]);
+    old.close();
+
+    const db = new ParleyDB(name);
+    opened.push(db);
+    expect(await db.chats.get('local')).toMatchObject({ external: false, request: null });
+    expect(await db.chats.get('synced')).toMatchObject({ external: true, request: null });
   });
 
   it('forgets everything on sign-out', async () => {

@@ -1,7 +1,13 @@
 // The device's own copy of what the app has seen, so it opens and works with no network.
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { Me } from '$lib/api/types';
-import type { ChatMember, ChatState, MutationBody, MutationType } from '$lib/sync/protocol';
+import type {
+  ChatMember,
+  ChatState,
+  MutationBody,
+  MutationType,
+  RequestState
+} from '$lib/sync/protocol';
 
 /** The signed-in user's profile as last confirmed by the server. Only ever one row. */
 export interface CachedProfile {
@@ -30,6 +36,13 @@ export interface ChatRow {
   createdAt: string;
   members: ChatMember[];
   active: boolean;
+  /** Some two members are external to each other, or it is a request to an outside address. */
+  external: boolean;
+  /**
+   * The chat began as a message request: the server's view, with this device's unanswered
+   * answers (accept, decline, block) and invitation changes replayed on top.
+   */
+  request: RequestState | null;
   /** Highest server message sequence known on this device. */
   lastSeq: number;
   /** Own read marker (highest seq read), never lowered. */
@@ -94,6 +107,8 @@ export type OutboxRow = {
   state: OutboxState;
   /** Names of the people a create or add names, to show them before the server answers. */
   members?: ChatMember[];
+  /** `chat.startExternal`: the sender's pre-acceptance cap as the device knows it. */
+  cap?: number;
 } & MutationBody;
 
 export type MetaKey = 'deviceId' | 'nextSeq' | 'cursor' | 'bootstrapped' | 'userId';
@@ -133,6 +148,19 @@ export class ParleyDB extends Dexie {
       meta: 'key',
       drafts: 'chatId'
     });
+    // External contacts: two fields on chats, no new index. Rows written before them get the
+    // values their stored server state implies (older servers sent neither: not external).
+    this.version(3)
+      .stores({})
+      .upgrade((tx) =>
+        tx
+          .table<ChatRow>('chats')
+          .toCollection()
+          .modify((chat) => {
+            chat.external ??= chat.server?.external ?? false;
+            chat.request ??= chat.server?.request ?? null;
+          })
+      );
   }
 
   /**

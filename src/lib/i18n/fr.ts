@@ -59,6 +59,14 @@ export const fr: Messages = {
     'Ce numéro de téléphone n’existe pas. Vérifiez-le et réessayez.',
   'error.invalid_address.premium_rate_number': 'Les numéros surtaxés ne sont pas acceptés.',
   'error.invalid_address.shared_cost_number': 'Les numéros à coût partagé ne sont pas acceptés.',
+  'error.invalid_address.email_too_long': 'Cette adresse e-mail est trop longue.',
+  'error.invalid_address.quoted_local_part':
+    'Les adresses e-mail entre guillemets ne sont pas prises en charge. Retirez les guillemets.',
+  'error.invalid_address.missing_country_code': 'Commencez le numéro par + et l’indicatif du pays.',
+  'error.invalid_address.country_not_allowed':
+    'Votre organisation n’envoie pas de SMS vers les numéros de ce pays.',
+  'error.invalid_address.email_only':
+    'Avec un compte personnel, vous ne pouvez démarrer une discussion qu’avec une adresse e-mail.',
   'error.rate_limited': 'Trop de tentatives. Réessayez {when}.',
   'error.rate_limited.noWait': 'Trop de tentatives. Patientez un peu avant de réessayer.',
   'error.invalid_code': 'Ce code n’est pas le bon. Vérifiez-le et réessayez.',
@@ -67,6 +75,11 @@ export const fr: Messages = {
   'error.invalid_request': 'Un élément du formulaire est incorrect. Vérifiez-le et réessayez.',
   'error.unauthenticated': 'Votre session a pris fin. Reconnectez-vous.',
   'error.forbidden': 'Vous n’êtes pas autorisé à faire cela.',
+  'error.invitation_invalid':
+    'Ce lien d’invitation n’est plus valable. Il a peut-être expiré, déjà servi ou été retiré. Demandez à la personne qui vous a invité de vous en envoyer un nouveau.',
+  'error.invitation_address_mismatch':
+    'Vous êtes connecté avec une autre adresse. Pour utiliser cette invitation, déconnectez-vous puis rouvrez le lien.',
+  'error.name_required': 'Indiquez votre nom pour créer votre compte.',
 
   'home.title': 'Discussions',
   'home.profile': 'Profil',
@@ -106,8 +119,41 @@ export const fr: Messages = {
   'profile.signOutAll.confirm': 'Se déconnecter de Parley sur tous vos appareils\u202f?',
   'profile.signOut.offline':
     'Vous êtes hors ligne. La déconnexion nécessite une connexion pour que votre session prenne aussi fin sur le serveur.',
+  'profile.requests.title': 'Demandes de discussion',
+  'profile.requests.managed': 'Demandes de discussion de l’extérieur de {organization}',
+  'profile.requests.personal': 'Demandes de discussion de personnes que vous n’avez pas acceptées',
+  'profile.requests.hintOn':
+    'Activé\u00a0: les nouvelles demandes apparaissent dans votre liste pour que vous les acceptiez ou les refusiez.',
+  'profile.requests.hintOff':
+    'Désactivé\u00a0: les nouvelles demandes sont ignorées, sans que leurs auteurs le sachent. Les discussions acceptées continuent de fonctionner.',
+  'profile.requests.failed': 'Enregistrement impossible\u00a0: {reason}',
+
+  'join.title': 'Rejoindre une discussion sur Parley',
+  'join.invited': '{name} de {organization} vous invite à discuter sur Parley',
+  'join.invitedPersonal': '{name} vous invite à discuter sur Parley',
+  'join.address': 'L’invitation a été envoyée à {address}.',
+  'join.expires': 'Elle expire le {date}.',
+  'join.name.hint': 'Un compte personnel sera créé pour cette adresse. {name} verra ce nom.',
+  'join.join': 'Rejoindre',
+  'join.joining': 'Connexion…',
+  'join.signedInAs': 'Vous êtes connecté en tant que {name}.',
+  'join.loading': 'Vérification de votre invitation…',
+  'join.noToken': 'Ce lien est incomplet. Rouvrez le lien du message, en entier.',
+  'join.refuseLink': 'Pas intéressé\u202f? Refuser les invitations de {name}',
+  'join.signOut': 'Se déconnecter',
+  'join.opening': 'Ouverture de la discussion…',
+
+  'refuse.title': 'Refuser les invitations',
+  'refuse.button': 'Refuser les invitations de {name}',
+  'refuse.refusing': 'Refus en cours…',
+  'refuse.explain':
+    '{name} ne pourra plus inviter {address} ni lui envoyer de demandes de discussion. {name} n’en sera pas informé.',
+  'refuse.done': 'C’est fait. Vous ne recevrez plus d’invitations de {name} à {address}.',
+  'refuse.close': 'Vous pouvez fermer cette page.',
   'home.newChat': 'Nouvelle discussion',
   'home.loading': 'Chargement de vos discussions…',
+  'home.requests': 'Demandes de discussion',
+  'home.requests.count': '{count}\u00a0en attente de votre réponse',
 
   'chats.you': 'Vous\u00a0: {text}',
   'chats.unread': '{count} non lus',
@@ -116,6 +162,45 @@ export const fr: Messages = {
   'chats.group': 'Groupe',
   'chats.left': 'Vous ne faites plus partie de cette discussion',
   'chats.members': '{count}\u00a0membres',
+  'chats.request.sent': 'Demande de discussion envoyée',
+
+  'external.label': 'Externe',
+  'external.personal': 'Compte personnel',
+  'external.banner.direct': '{name} ne fait pas partie de votre organisation.',
+  'external.banner.group': 'Cette discussion inclut des personnes extérieures à {organization}.',
+  'external.banner.others': 'Cette discussion inclut des personnes d’autres organisations.',
+  'external.banner.personal': '{name} fait partie de {organization}.',
+  'external.banner.personalAccount': '{name} utilise un compte personnel.',
+
+  'request.invitation.sent': 'Invitation envoyée · expire le {date}',
+  'request.invitation.expired': 'Invitation expirée le {date}',
+  'request.invitation.revoked': 'Invitation retirée',
+  'request.resend': 'Renvoyer l’invitation',
+  'request.revoke': 'Retirer l’invitation',
+  'request.revokeConfirm':
+    'Retirer l’invitation\u202f? Son lien cessera de fonctionner et vous ne pourrez plus envoyer de messages avant de la renvoyer.',
+  'request.resent': 'Une nouvelle invitation est en route.',
+  'request.revoked': 'Invitation retirée.',
+  'request.cap': '{count} sur {cap}\u00a0messages avant que {address} accepte',
+  'request.capReached':
+    'Vous avez envoyé {cap}\u00a0messages. Vous pourrez en envoyer d’autres quand {address} aura accepté.',
+  'request.from': '{name} souhaite discuter avec vous',
+  'request.why.title': 'Pourquoi est-ce que je vois ceci\u202f?',
+  'request.why.managed':
+    'Une personne extérieure à votre organisation a écrit à {address}. Vous pouvez désactiver les demandes de discussion dans votre profil.',
+  'request.why.personal':
+    'Une personne que vous n’avez pas acceptée a écrit à {address}. Vous pouvez désactiver les demandes de discussion dans votre profil.',
+  'request.preview':
+    'Ses messages s’affichent en texte brut jusqu’à ce que vous acceptiez. Les liens ne s’ouvrent pas.',
+  'request.accept': 'Accepter',
+  'request.decline': 'Refuser',
+  'request.block': 'Bloquer',
+  'request.blockConfirm':
+    'Bloquer {name}\u202f? Cette personne ne pourra plus vous envoyer de demandes ni de messages, quelle que soit l’adresse. Elle n’en sera pas informée.',
+  'requests.title': 'Demandes de discussion',
+  'requests.empty': 'Aucune demande de discussion.',
+  'requests.intro':
+    'Des personnes extérieures à votre organisation qui souhaitent discuter avec vous. Elles ne voient pas si vous avez lu leurs messages tant que vous n’avez pas accepté.',
 
   'chat.details': 'Détails de la discussion',
   'chat.notFound': 'Cette discussion n’est pas sur cet appareil.',
@@ -149,11 +234,13 @@ export const fr: Messages = {
   'newChat.mode.direct': 'Une personne',
   'newChat.mode.group': 'Groupe',
   'newChat.search.label': 'Rechercher dans votre organisation',
-  'newChat.search.hint': 'Par nom ou adresse e-mail.',
+  'newChat.search.hint':
+    'Par nom ou adresse e-mail. Les personnes extérieures apparaissent une fois qu’elles ont accepté une discussion avec vous.',
   'newChat.searching': 'Recherche…',
   'newChat.offline':
     'Trouver quelqu’un nécessite une connexion. Vos discussions existantes fonctionnent hors ligne.',
-  'newChat.noResults': 'Personne dans votre organisation ne correspond à «\u00a0{query}\u00a0».',
+  'newChat.noResults':
+    'Personne dans votre organisation ou vos contacts ne correspond à «\u00a0{query}\u00a0».',
   'newChat.start': 'Discuter avec {name}',
   'newChat.open': 'Discuter',
   'newChat.group.name': 'Nom du groupe',
@@ -164,6 +251,17 @@ export const fr: Messages = {
   'newChat.group.create': 'Créer le groupe',
   'newChat.group.needName': 'Donnez un nom au groupe.',
   'newChat.group.needMembers': 'Ajoutez au moins une personne.',
+  'newChat.address.title': 'Une personne extérieure à votre organisation',
+  'newChat.address.titlePersonal': 'Une nouvelle personne',
+  'newChat.address.label': 'E-mail ou numéro de téléphone',
+  'newChat.address.labelPersonal': 'Adresse e-mail',
+  'newChat.address.hint':
+    'Saisissez son adresse e-mail ou son numéro de téléphone complet. Si cette personne n’est pas encore sur Parley, nous l’inviterons.',
+  'newChat.address.hintPersonal':
+    'Saisissez l’adresse e-mail complète de la personne à joindre. Avec un compte personnel, seules les adresses e-mail fonctionnent.',
+  'newChat.address.empty': 'Saisissez une adresse e-mail ou un numéro de téléphone.',
+  'newChat.address.emptyPersonal': 'Saisissez une adresse e-mail.',
+  'newChat.address.start': 'Démarrer la discussion',
 
   'settings.title': 'Détails de la discussion',
   'settings.name': 'Nom du groupe',
@@ -180,6 +278,8 @@ export const fr: Messages = {
   'settings.leaveConfirm': 'Quitter ce groupe\u202f? Vous ne recevrez plus ses messages.',
   'settings.direct': 'Une discussion à deux. Ses membres ne peuvent pas changer.',
   'settings.personal': 'Compte personnel',
+  'settings.request':
+    'Une demande de discussion. Tant qu’elle n’est pas acceptée, vous ne voyez que l’adresse à laquelle vous avez écrit.',
 
   'refusal.chat_not_found': 'cette discussion n’existe pas ou vous n’en faites pas partie.',
   'refusal.user_not_found': 'cette personne n’est pas dans votre annuaire.',
@@ -192,5 +292,187 @@ export const fr: Messages = {
     'une discussion à deux ne peut pas être renommée ni changer de membres.',
   'refusal.duplicate_id': 'il est entré en conflit avec un élément déjà sur le serveur.',
   'refusal.sequence_conflict':
-    'la file d’attente de cet appareil était décalée par rapport au serveur.'
+    'la file d’attente de cet appareil était décalée par rapport au serveur.',
+  'refusal.cap_reached': 'vous avez atteint le nombre de messages autorisés avant l’acceptation.',
+  'refusal.recipient_unavailable': 'cette personne ne peut pas être jointe.',
+  'refusal.policy_outbound_disabled':
+    'votre organisation n’autorise pas les discussions avec l’extérieur pour le moment.',
+  'refusal.invalid_address': 'cette adresse e-mail ou ce numéro ne peut pas être utilisé.',
+  'refusal.rate_limited': 'trop d’invitations pour le moment. Réessayez plus tard.',
+  'refusal.request_not_accepted': 'acceptez la demande avant de répondre.',
+  'refusal.request_revoked':
+    'vous avez retiré l’invitation. Renvoyez-la pour envoyer des messages.',
+  'refusal.chat_read_only':
+    'cette discussion est en lecture seule\u00a0: la règle d’une organisation bloque les nouveaux messages.',
+  'refusal.policy_blocked_by_organization': 'votre organisation a bloqué cette personne.',
+
+  'readOnly.outbound.ours':
+    'Votre organisation a désactivé les discussions avec l’extérieur. Cette discussion est en lecture seule.',
+  'readOnly.outbound.theirs':
+    '{organization} a désactivé les discussions avec l’extérieur. Cette discussion est en lecture seule.',
+  'readOnly.neutral':
+    'Cette discussion est en lecture seule\u00a0: la règle d’une organisation bloque les nouveaux messages.',
+
+  'profile.admin': 'Paramètres de l’organisation',
+  'profile.admin.hint': 'Discussions externes, membres, personnes bloquées et journal d’audit.',
+
+  'error.admin_only': 'Seuls les administrateurs de votre organisation peuvent faire cela.',
+  'error.organization_not_found': 'Cette organisation n’existe pas ou n’est pas la vôtre.',
+  'error.last_admin':
+    'L’organisation doit garder au moins un administrateur. Nommez d’abord quelqu’un d’autre administrateur.',
+  'error.member_not_found': 'Cette personne ne fait plus partie de l’organisation.',
+  'error.invalid_request_cap': 'Saisissez un nombre entier de 1 à 10.',
+  'error.invalid_country': 'Ce code pays ne permet pas d’envoyer des SMS.',
+  'error.invalid_limit': 'Saisissez un nombre entier, au plus la limite du serveur.',
+  'error.invalid_domain': 'Saisissez un nom de domaine comme exemple.fr.',
+  'error.own_domain': 'C’est l’un des domaines de votre organisation.',
+  'error.own_member':
+    'Cette personne fait partie de votre organisation. Modifiez plutôt ses réglages dans Membres.',
+  'error.invalid_cursor': 'Cette page du journal d’audit n’existe plus. Rechargez la liste.',
+  'error.invalid_date': 'Saisissez des dates comme 2026-06-01.',
+
+  'admin.title': 'Paramètres de l’organisation',
+  'admin.back': 'Retour au profil',
+  'admin.denied': 'Seuls les administrateurs de votre organisation peuvent ouvrir cette page.',
+  'admin.loading': 'Chargement des paramètres…',
+  'admin.loadFailed': 'Les paramètres n’ont pas pu être chargés\u00a0: {reason}',
+  'admin.retry': 'Réessayer',
+  'admin.saving': 'Enregistrement…',
+  'admin.saved': 'Enregistré.',
+  'admin.failed': 'Enregistrement impossible\u00a0: {reason}',
+  'admin.changedBy': 'Modifié par {name} le {date}',
+  'admin.someone': 'un ancien membre',
+  'admin.save': 'Enregistrer',
+  'admin.cancel': 'Annuler',
+  'admin.confirm': 'Confirmer',
+  'admin.offline':
+    'Vous êtes hors ligne. Vous pourrez modifier les paramètres une fois la connexion revenue.',
+
+  'admin.external.title': 'Discussions externes',
+  'admin.external.intro':
+    'Les discussions entre les membres de {organization} et des personnes extérieures. Les changements s’appliquent aussitôt, sur tous les appareils.',
+  'admin.outbound.label': 'Discussions sortantes',
+  'admin.outbound.hint':
+    'Les membres peuvent démarrer des discussions avec des personnes extérieures à {organization}.',
+  'admin.inbound.label': 'Discussions entrantes',
+  'admin.inbound.hint':
+    'Des personnes extérieures à {organization} peuvent envoyer des demandes de discussion aux membres.',
+  'admin.preview.outbound': 'Désactiver les discussions sortantes\u202f?',
+  'admin.preview.inbound': 'Désactiver les discussions entrantes\u202f?',
+  'admin.preview.checking': 'Vérification des effets…',
+  'admin.effects.readOnly.one': '1 discussion externe passe en lecture seule des deux côtés.',
+  'admin.effects.readOnly.other':
+    '{count} discussions externes passent en lecture seule des deux côtés.',
+  'admin.effects.hidden.one': '1 demande en attente est masquée.',
+  'admin.effects.hidden.other': '{count} demandes en attente sont masquées.',
+  'admin.effects.none': 'Aucune discussion ni demande existante n’est touchée.',
+
+  'admin.limits.title': 'Demandes et invitations',
+  'admin.cap.label': 'Messages avant acceptation',
+  'admin.cap.hint':
+    'Combien de messages un membre peut envoyer à une personne extérieure avant qu’elle accepte la demande (de 1 à 10).',
+  'admin.sms.label': 'Pays des invitations par SMS',
+  'admin.sms.hint': 'Les membres ne peuvent inviter par numéro de téléphone que dans ces pays.',
+  'admin.sms.empty': 'Aucun pays\u00a0: les invitations partent par e-mail uniquement.',
+  'admin.sms.count': '{count}\u00a0pays',
+  'admin.sms.count.one': '1\u00a0pays',
+  'admin.sms.add': 'Ajouter un pays',
+  'admin.sms.addButton': 'Ajouter',
+  'admin.sms.remove': 'Retirer {country}',
+  'admin.sms.reset': 'Revenir à la liste par défaut',
+  'admin.limits.label': 'Limites d’invitations',
+  'admin.limits.perSenderHour': 'Par personne, par heure',
+  'admin.limits.perOrganizationDay': 'Pour l’organisation, par jour',
+  'admin.limits.hint': 'Au plus la limite propre au serveur.',
+  'admin.number.empty': 'Saisissez un nombre.',
+  'admin.sms.invalid': '{country} n’est pas un code pays vers lequel envoyer des SMS.',
+  'admin.limits.invalid': 'Saisissez un nombre entier de 1 à {max}.',
+
+  'admin.members.title': 'Membres',
+  'admin.members.search': 'Rechercher des membres',
+  'admin.members.searchHint':
+    'Par nom, adresse e-mail ou numéro de téléphone. Les administrateurs d’abord.',
+  'admin.members.searching': 'Recherche…',
+  'admin.members.none': 'Aucun membre ne correspond à «\u00a0{query}\u00a0».',
+  'admin.members.more': 'Les 50 premiers sont affichés. Recherchez pour trouver les autres.',
+  'admin.members.you': '{name} (vous)',
+  'admin.members.roleShort': 'Rôle',
+  'admin.members.demoteSelf':
+    'Retirer votre propre rôle d’administrateur\u202f? Vous ne pourrez plus ouvrir ces paramètres.',
+  'admin.members.role': 'Rôle de {name}',
+  'admin.members.outbound': 'Discussions sortantes de {name}',
+  'admin.members.inbound': 'Discussions entrantes de {name}',
+  'admin.role.admin': 'Administrateur',
+  'admin.role.member': 'Membre',
+  'admin.override.defaultOn': 'Par défaut (activé)',
+  'admin.override.defaultOff': 'Par défaut (désactivé)',
+  'admin.override.on': 'Activé',
+  'admin.override.off': 'Désactivé',
+  'admin.override.hint': 'Par défaut\u00a0: le réglage de l’organisation ci-dessus.',
+  'admin.override.outbound': 'Sortantes',
+  'admin.override.inbound': 'Entrantes',
+
+  'admin.blocked.title': 'Blocages',
+  'admin.blocked.intro':
+    'Les personnes bloquées ne peuvent plus joindre vos membres et sont retirées de toutes les discussions avec votre organisation. Bloquer un domaine bloque toutes ses adresses e-mail.',
+  'admin.blocked.domain': 'Bloquer un domaine e-mail',
+  'admin.blocked.domainHint': 'Par exemple un concurrent ou un service d’e-mails jetables.',
+  'admin.blocked.domainButton': 'Bloquer le domaine',
+  'admin.blocked.domains': 'Domaines bloqués',
+  'admin.blocked.noDomains': 'Aucun domaine bloqué.',
+  'admin.blocked.address': 'Bloquer une personne',
+  'admin.blocked.addressHint': 'Son adresse e-mail ou son numéro de téléphone.',
+  'admin.blocked.addressButton': 'Bloquer la personne',
+  'admin.blocked.addresses': 'Personnes bloquées',
+  'admin.blocked.noAddresses': 'Aucune personne bloquée.',
+  'admin.blocked.unblock': 'Débloquer {name}',
+  'admin.blocked.unblockShort': 'Débloquer',
+  'admin.blocked.by': 'Par {name} le {date}',
+  'admin.blocked.empty': 'Saisissez d’abord un domaine.',
+  'admin.blocked.emptyAddress': 'Saisissez d’abord une adresse e-mail ou un numéro.',
+  'admin.blocked.removedFromChats':
+    'Personne bloquée. Elle a été retirée des discussions de votre organisation.',
+
+  'admin.audit.title': 'Journal d’audit',
+  'admin.audit.intro':
+    'Qui a changé quoi, et les événements des contacts externes. Les messages ne sont jamais enregistrés.',
+  'admin.audit.type': 'Type',
+  'admin.audit.allTypes': 'Tous les types',
+  'admin.audit.person': 'Personne',
+  'admin.audit.personHint': 'Recherchez un membre par nom ou adresse.',
+  'admin.audit.personChosen': 'Événements de {name}',
+  'admin.audit.clearPerson': 'Afficher tout le monde',
+  'admin.audit.pick': 'Afficher les événements de {name}',
+  'admin.audit.from': 'Du',
+  'admin.audit.to': 'Au',
+  'admin.audit.export': 'Exporter en CSV',
+  'admin.audit.loading': 'Chargement des événements…',
+  'admin.audit.empty': 'Aucun événement ne correspond à ces filtres.',
+  'admin.audit.more': 'Afficher plus',
+  'admin.audit.system': 'Parley',
+  'admin.audit.default': 'par défaut',
+  'admin.audit.on': 'activé',
+  'admin.audit.off': 'désactivé',
+  'admin.audit.failed': 'Le journal d’audit n’a pas pu être chargé\u00a0: {reason}',
+  'audit.settings.changed': 'Paramètre modifié',
+  'audit.member.role_changed': 'Rôle modifié',
+  'audit.member.policy_changed': 'Discussions externes d’un membre modifiées',
+  'audit.blocked.domain_added': 'Domaine bloqué',
+  'audit.blocked.domain_removed': 'Domaine débloqué',
+  'audit.blocked.address_added': 'Personne bloquée',
+  'audit.blocked.address_removed': 'Personne débloquée',
+  'audit.invitation.sent': 'Invitation envoyée',
+  'audit.invitation.resent': 'Invitation renvoyée',
+  'audit.invitation.revoked': 'Invitation retirée',
+  'audit.request.accepted': 'Demande acceptée',
+  'audit.request.declined': 'Demande refusée',
+  'audit.request.blocked': 'Demande bloquée',
+  'audit.request.cap_reached': 'Limite de messages avant acceptation atteinte',
+  'audit.setting.outboundExternal': 'Discussions sortantes',
+  'audit.setting.inboundExternal': 'Discussions entrantes',
+  'audit.setting.requestCap': 'Messages avant acceptation',
+  'audit.setting.smsCountries': 'Pays des invitations par SMS',
+  'audit.setting.invitationLimits': 'Limites d’invitations',
+  'audit.setting.outbound': 'Discussions sortantes',
+  'audit.setting.inbound': 'Discussions entrantes'
 };

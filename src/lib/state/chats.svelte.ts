@@ -6,6 +6,7 @@ import { applyHistory, syncTables } from '$lib/sync/apply';
 import type { SyncStatus } from '$lib/sync/engine';
 import { runSync } from '$lib/sync';
 import {
+  addQueueRule,
   deleteFailedMessage,
   discardRefusedChat,
   dismissNotice,
@@ -14,11 +15,15 @@ import {
   sendMessage,
   type Enqueued
 } from '$lib/sync/outbox';
-import type { ChatMember } from '$lib/sync/protocol';
+import { DEFAULT_REQUEST_CAP, type ChatMember } from '$lib/sync/protocol';
+import { requestCapRule } from '$lib/sync/requests';
 import { httpTransport, type DirectoryEntry } from '$lib/sync/transport';
 import { session } from './session.svelte';
 
 const HISTORY_PAGE = 50;
+
+// Offline too, the device never queues a message past a pending request's cap.
+addQueueRule(requestCapRule);
 
 class Chats {
   status = $state<SyncStatus>({ phase: 'stopped', error: null, live: false });
@@ -90,6 +95,51 @@ class Chats {
         );
         return result.ok ? chatId : result.refusal;
       })
+    );
+  }
+
+  /**
+   * Starts a chat with whoever holds `address` (canonical, from `parseAddress`), as a message
+   * request: queued on the device (works offline) and shown at once with the address. A request
+   * this device already sent to the same address opens instead.
+   */
+  async startExternal(address: string): Promise<string | Refusal> {
+    const me = this.#me;
+    const cap = session.me?.requestCap ?? DEFAULT_REQUEST_CAP;
+    return withDb(db, () =>
+      db.transaction('rw', syncTables(db), async () => {
+        const existing = await db.chats
+          .filter(
+            (c) =>
+              c.request?.role === 'sender' &&
+              c.request.address === address &&
+              !c.movedTo &&
+              !c.refused
+          )
+          .first();
+        if (existing) return existing.id;
+        const chatId = crypto.randomUUID();
+        const result = await enqueue(
+          db,
+          { type: 'chat.startExternal', args: { chatId, address } },
+          { userId: me, members: [this.#self()], cap }
+        );
+        return result.ok ? chatId : result.refusal;
+      })
+    );
+  }
+
+  /** The recipient's answer to a message request; decline and block hide it at once. */
+  answerRequest(chatId: string, answer: 'accept' | 'decline' | 'block'): Promise<Enqueued> {
+    return withDb(db, () =>
+      enqueue(db, { type: `request.${answer}`, args: { chatId } }, { userId: this.#me })
+    );
+  }
+
+  /** The sender's control of a pending request's invitation: a new link, or withdraw it. */
+  invitation(chatId: string, action: 'resend' | 'revoke'): Promise<Enqueued> {
+    return withDb(db, () =>
+      enqueue(db, { type: `invitation.${action}`, args: { chatId } }, { userId: this.#me })
     );
   }
 
@@ -171,7 +221,10 @@ class Chats {
     return page.hasMore && page.messages.length > 0;
   }
 
-  /** Searches the own organization's directory. Online only: throws NetworkError offline. */
+  /**
+   * Searches the own organization's directory and accepted external contacts. Online only:
+   * throws NetworkError offline.
+   */
   searchDirectory(query: string): Promise<DirectoryEntry[]> {
     return this.#transport.directory(query);
   }
@@ -182,6 +235,7 @@ class Chats {
       userId: me?.id ?? '',
       name: me?.name ?? '',
       organization: me?.organization?.name ?? null,
+      external: false,
       joinedAt: new Date().toISOString()
     };
   }
@@ -192,6 +246,7 @@ function asMember(person: DirectoryEntry): ChatMember {
     userId: person.id,
     name: person.name,
     organization: person.organization,
+    external: person.external,
     joinedAt: new Date().toISOString()
   };
 }

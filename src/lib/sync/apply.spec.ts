@@ -29,12 +29,21 @@ function chat(overrides: Partial<ChatState> = {}): ChatState {
     lastSeq: 0,
     readSeq: 0,
     active: true,
+    external: false,
+    request: null,
     members: [
-      { userId: ME, name: 'Alice', organization: 'Contoso', joinedAt: '2026-01-01T00:00:00.000Z' },
+      {
+        userId: ME,
+        name: 'Alice',
+        organization: 'Contoso',
+        external: false,
+        joinedAt: '2026-01-01T00:00:00.000Z'
+      },
       {
         userId: BRUNO,
         name: 'Bruno',
         organization: 'Contoso',
+        external: false,
         joinedAt: '2026-01-01T00:00:00.000Z'
       }
     ],

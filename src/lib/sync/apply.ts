@@ -10,14 +10,19 @@ import {
   type ParleyDB,
   type Refusal
 } from '$lib/db';
-import type {
-  BootstrapResponse,
-  Change,
-  ChatMember,
-  MessageState,
-  Mutation,
-  MutationResult
+import {
+  DEFAULT_REQUEST_CAP,
+  type BootstrapResponse,
+  type Change,
+  type ChatMember,
+  type MessageState,
+  type Mutation,
+  type MutationResult,
+  type RequestState
 } from './protocol';
+
+/** How long an invitation link works after it is (re)sent (docs/external-contacts.md). */
+export const INVITATION_DAYS = 14;
 
 /**
  * Writes a pending message and its mutation (the core of `outbox.enqueue`, which adds the local
@@ -100,6 +105,8 @@ function emptyChat(id: string): ChatRow {
     createdAt: new Date(0).toISOString(),
     members: [],
     active: true,
+    external: false,
+    request: null,
     lastSeq: 0,
     readSeq: 0,
     reads: {},
@@ -136,6 +143,9 @@ function replay(previous: ChatRow, hadRow: boolean, mutations: OutboxRow[], me: 
       createdAt: s.createdAt,
       members: s.members,
       active: s.active,
+      // A server older than external contacts sends neither field.
+      external: s.external ?? false,
+      request: s.request ?? null,
       lastSeq: Math.max(row.lastSeq, s.lastSeq),
       readSeq: Math.max(row.readSeq, s.readSeq)
     };
@@ -150,6 +160,55 @@ function replay(previous: ChatRow, hadRow: boolean, mutations: OutboxRow[], me: 
           row.createdBy = me;
           row.createdAt = m.at;
           row.members = m.members ?? [];
+          row.external = row.members.some((member) => member.external);
+        }
+        break;
+      case 'chat.startExternal':
+        // Until the server answers, the sender sees what it will show: only themselves, the
+        // address, a pending request and an invitation sent now (whoever holds the address).
+        if (!row.server && !hadRow) {
+          row.kind = 'direct';
+          row.name = null;
+          row.createdBy = me;
+          row.createdAt = m.at;
+          row.members = m.members ?? [];
+          row.external = true;
+          row.request = {
+            role: 'sender',
+            state: 'pending',
+            address: m.args.address,
+            cap: m.cap ?? DEFAULT_REQUEST_CAP,
+            invitation: invitationSent(m.args.address, m.at)
+          };
+        }
+        break;
+      case 'request.accept':
+      case 'request.decline':
+      case 'request.block':
+        if (row.request?.role === 'recipient' && row.request.state === 'pending') {
+          const state = ANSWERS[m.type];
+          row.request = { ...row.request, state };
+          // Declining or blocking leaves the chat: it disappears from this person's list.
+          if (state !== 'accepted') row.active = false;
+        }
+        break;
+      case 'invitation.resend':
+        if (row.request?.role === 'sender' && row.request.state === 'pending') {
+          row.request = {
+            ...row.request,
+            invitation: {
+              ...invitationSent(row.request.address, m.at),
+              channel: row.request.invitation.channel
+            }
+          };
+        }
+        break;
+      case 'invitation.revoke':
+        if (row.request?.role === 'sender' && row.request.state === 'pending') {
+          row.request = {
+            ...row.request,
+            invitation: { ...row.request.invitation, status: 'revoked' }
+          };
         }
         break;
       case 'chat.rename':
@@ -172,6 +231,25 @@ function replay(previous: ChatRow, hadRow: boolean, mutations: OutboxRow[], me: 
     }
   }
   return row;
+}
+
+const ANSWERS = {
+  'request.accept': 'accepted',
+  'request.decline': 'declined',
+  'request.block': 'blocked'
+} as const;
+
+function invitationSent(
+  address: string,
+  at: string
+): Extract<RequestState, { role: 'sender' }>['invitation'] {
+  const sent = Date.parse(at) || Date.now();
+  return {
+    status: 'sent',
+    channel: address.includes('@') ? 'email' : 'sms',
+    sentAt: new Date(sent).toISOString(),
+    expiresAt: new Date(sent + INVITATION_DAYS * 24 * 3600 * 1000).toISOString()
+  };
 }
 
 /** The chat list's figures: preview (unless kept), pending, unread and the sort key. */
@@ -201,7 +279,10 @@ export async function recomputeChat(db: ParleyDB, chatId: string, me: string): P
   const previous = await db.chats.get(chatId);
   const mutations = await db.outbox.where('chatId').equals(chatId).sortBy('seq');
   const creates = mutations.some(
-    (m) => m.type === 'chat.createDirect' || m.type === 'chat.createGroup'
+    (m) =>
+      m.type === 'chat.createDirect' ||
+      m.type === 'chat.createGroup' ||
+      m.type === 'chat.startExternal'
   );
   // A chat the user discarded, or never had: late answers about it must not bring it back.
   if (!previous && !creates) return;
@@ -438,16 +519,17 @@ async function onRejected(
     return;
   }
   if (!chat) return;
+  const creates =
+    row.type === 'chat.createDirect' ||
+    row.type === 'chat.createGroup' ||
+    row.type === 'chat.startExternal';
   if (
-    row.type === 'chat.createDirect' &&
+    (row.type === 'chat.createDirect' || row.type === 'chat.startExternal') &&
     refusal.code === 'direct_chat_exists' &&
     typeof details?.chatId === 'string'
   ) {
     await db.chats.put({ ...chat, movedTo: details.chatId });
-  } else if (
-    (row.type === 'chat.createDirect' || row.type === 'chat.createGroup') &&
-    !chat.server
-  ) {
+  } else if (creates && !chat.server) {
     await db.chats.put({ ...chat, refused: refusal });
   } else if (row.type !== 'chat.read') {
     // The change is undone by the replay; the notice tells the user why it did not stick.

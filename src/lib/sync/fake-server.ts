@@ -81,10 +81,13 @@ export class FakeServer {
       lastSeq: 0,
       readSeq: 0,
       active: true,
+      external: false,
+      request: null,
       members: memberIds.map((userId) => ({
         userId,
         name: this.users.find((u) => u.id === userId)?.name ?? userId,
         organization: 'Contoso',
+        external: false,
         joinedAt: '2026-01-01T00:00:00.000Z'
       }))
     };

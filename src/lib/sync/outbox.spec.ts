@@ -30,6 +30,8 @@ async function seedChat(db: ParleyDB, id = 'chat-1') {
     createdAt: '2026-01-01T00:00:00.000Z',
     members: [],
     active: true,
+    external: false,
+    request: null,
     lastSeq: 0,
     readSeq: 0,
     reads: {},

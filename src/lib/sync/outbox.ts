@@ -46,6 +46,8 @@ export interface EnqueueOptions {
   userId: string;
   /** People named by a create or add, so the chat shows them before the server answers. */
   members?: ChatMember[];
+  /** `chat.startExternal`: the pre-acceptance cap to show until the server says. */
+  cap?: number;
   now?: () => Date;
 }
 
@@ -59,7 +61,7 @@ export interface EnqueueOptions {
 export async function enqueue(
   db: ParleyDB,
   mutation: MutationBody,
-  { userId, members, now = () => new Date() }: EnqueueOptions
+  { userId, members, cap, now = () => new Date() }: EnqueueOptions
 ): Promise<Enqueued> {
   return db.transaction('rw', syncTables(db), async () => {
     const refusal = await canQueue(db, mutation, { userId });
@@ -73,7 +75,8 @@ export async function enqueue(
       at,
       chatId: mutation.args.chatId,
       state: 'queued',
-      ...(members && { members })
+      ...(members && { members }),
+      ...(cap !== undefined && { cap })
     } as OutboxRow;
     await db.outbox.add(row);
     if (mutation.type === 'message.send') {

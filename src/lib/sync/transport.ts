@@ -9,12 +9,16 @@ import type {
   PushResponse
 } from './protocol';
 
-/** A person found in the own organization's directory (GET /api/directory). */
+/**
+ * A person found by GET /api/directory: someone in the own organization, or an accepted external
+ * contact (`external`, with their organization's name or null for a personal account).
+ */
 export interface DirectoryEntry {
   id: string;
   name: string;
   email: string | null;
   organization: string | null;
+  external: boolean;
 }
 
 export interface Transport {
@@ -44,7 +48,9 @@ export function httpTransport(send: Send = request): Transport {
         'GET',
         `/api/directory?${query({ q })}`
       );
-      return Array.isArray(answer) ? answer : answer.people;
+      const people = Array.isArray(answer) ? answer : answer.people;
+      // A server from before external contacts lists colleagues only.
+      return people.map((person) => ({ ...person, external: person.external === true }));
     }
   };
 }

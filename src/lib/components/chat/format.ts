@@ -2,10 +2,17 @@
 import type { ChatRow, Refusal } from '$lib/db';
 import { isMessageKey, t } from '$lib/i18n';
 import { locale } from '$lib/state/locale.svelte';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
-/** A group's name, or the other person's name in a 1:1 chat. */
+/**
+ * A group's name, or the other person's name in a 1:1 chat. The sender of a request not yet
+ * accepted knows only the address they typed.
+ */
 export function chatTitle(chat: ChatRow, me: string | undefined): string {
   if (chat.kind === 'group') return chat.name?.trim() || t('chats.group');
+  if (chat.request?.role === 'sender' && chat.request.state === 'pending') {
+    return displayAddress(chat.request.address);
+  }
   const other = chat.members.find((m) => m.userId !== me) ?? chat.members[0];
   return other?.name ?? t('chats.group');
 }
@@ -37,6 +44,29 @@ export function formatWhen(iso: string | null, now = new Date()): string {
   let format = formatters.get(key);
   if (!format) {
     format = new Intl.DateTimeFormat(locale.current, whenOptions[when]);
+    formatters.set(key, format);
+  }
+  return format.format(date);
+}
+
+/** An address as people read it: email as stored, a phone number grouped (+33 6 12 34 56 78). */
+export function displayAddress(address: string): string {
+  if (address.includes('@')) return address;
+  try {
+    return parsePhoneNumberFromString(address)?.formatInternational() ?? address;
+  } catch {
+    return address;
+  }
+}
+
+/** "14 March 2026": a day, for expiry dates. */
+export function formatDay(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const key = `${locale.current}|day`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale.current, { dateStyle: 'long' });
     formatters.set(key, format);
   }
   return format.format(date);

@@ -1,0 +1,67 @@
+// Message requests on the device: the pre-acceptance cap applied to what is queued (offline too),
+// and which chats are requests waiting for an answer or gone after one (docs/external-contacts.md).
+import Dexie from 'dexie';
+import type { ChatRow, ParleyDB, Refusal } from '$lib/db';
+import type { QueueRule } from './outbox';
+
+/** Messages the sender of a pending request has used of the cap, and the cap. */
+export interface CapUsage {
+  used: number;
+  cap: number;
+}
+
+/**
+ * For the sender of a request the recipient has not accepted: the messages that count toward the
+ * cap (delivered ones and those still queued; a refused one does not count), else null. A pending
+ * request holds at most `cap` (≤ 10) messages, so counting them is cheap.
+ */
+export async function capUsage(db: ParleyDB, chat: ChatRow, me: string): Promise<CapUsage | null> {
+  const request = chat.request;
+  if (request?.role !== 'sender' || request.state !== 'pending') return null;
+  const used = await db.messages
+    .where('[chatId+order]')
+    .between([chat.id, Dexie.minKey], [chat.id, Dexie.maxKey])
+    .filter((message) => message.authorId === me && message.status !== 'failed')
+    .count();
+  return { used, cap: request.cap };
+}
+
+/**
+ * Refuses to queue a message past the cap, so the device never queues what the server would
+ * refuse with the same code. It runs inside the enqueue transaction: two tabs cannot both take
+ * the last place. Register it once with `addQueueRule(requestCapRule)`.
+ */
+export const requestCapRule: QueueRule = async (db, mutation, { userId }) => {
+  if (mutation.type !== 'message.send') return null;
+  const chat = await db.chats.get(mutation.args.chatId);
+  const usage = chat ? await capUsage(db, chat, userId) : null;
+  if (!usage || usage.used < usage.cap) return null;
+  return capReached(usage.cap);
+};
+
+export function capReached(cap: number): Refusal {
+  return {
+    code: 'cap_reached',
+    message: `You can send ${cap} messages before the recipient accepts.`
+  };
+}
+
+/** A message request waiting for this person's answer (listed apart from chats). */
+export function isIncomingRequest(chat: ChatRow): boolean {
+  return chat.request?.role === 'recipient' && chat.request.state === 'pending' && chat.active;
+}
+
+/**
+ * Chats with nothing to show in the list: moved into an existing 1:1 chat, or requests this
+ * person declined or blocked, or that ended before they answered (the sender withdrew it).
+ */
+export function isHiddenChat(chat: ChatRow): boolean {
+  if (chat.movedTo) return true;
+  const request = chat.request;
+  if (request?.role !== 'recipient') return false;
+  return (
+    request.state === 'declined' ||
+    request.state === 'blocked' ||
+    (request.state === 'pending' && !chat.active)
+  );
+}
