@@ -4,7 +4,7 @@ import Dexie from 'dexie';
 import { ParleyDB } from '$lib/db';
 import { applyChanges } from '$lib/sync/apply';
 import { PULL_PAGE } from '$lib/sync/engine';
-import type { Change, ChatState, MessageState } from '$lib/sync/protocol';
+import type { Change, ChatMember, ChatState, MessageState } from '$lib/sync/protocol';
 
 const START = Date.parse('2026-06-01T09:00:00Z');
 
@@ -12,10 +12,11 @@ const START = Date.parse('2026-06-01T09:00:00Z');
 function history(me: string, other: string, chats: number, perChat: number): Change[] {
   const changes: Change[] = [];
   let cursor = 0;
-  const member = (userId: string, name: string) => ({
+  const member = (userId: string, name: string): ChatMember => ({
     userId,
     name,
     organization: 'Contoso',
+    external: false,
     joinedAt: new Date(START).toISOString()
   });
   for (let c = 0; c < chats; c++) {
@@ -28,6 +29,8 @@ function history(me: string, other: string, chats: number, perChat: number): Cha
       lastSeq: 0,
       readSeq: 0,
       active: true,
+      external: false,
+      request: null,
       members: [member(me, 'Alice Martin'), member(other, 'Bruno Petit')]
     };
     changes.push({ cursor: ++cursor, type: 'chat', chat });

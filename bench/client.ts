@@ -91,6 +91,16 @@ export class Device {
     };
   }
 
+  startExternal(chatId: string, address: string): Mutation {
+    return {
+      id: randomUUID(),
+      seq: ++this.seq,
+      at: new Date().toISOString(),
+      type: 'chat.startExternal',
+      args: { chatId, address }
+    };
+  }
+
   async push(mutations: Mutation[]): Promise<MutationResult[]> {
     const response = await this.http.request<PushResponse>(
       'POST',

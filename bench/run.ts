@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { HttpClient } from './client.ts';
+import { Device, HttpClient } from './client.ts';
+import { seedExternalCases, startExternalTiming } from './enumeration.ts';
 import {
   endToEndLatency,
   fillChat,
@@ -33,6 +34,14 @@ const SENDERS = 50;
 const E2E_PAIRS = 10;
 const HISTORY = 10_000;
 const PUSH_LIMITS = { maxMessages: 200_000, maxMs: 4_000 };
+const ENUMERATION_LIMITS = { rounds: 200, maxMs: 20_000 };
+/** The invitation limits would stop the enumeration rounds long before they end. */
+const UNLIMITED_INVITATIONS = {
+  INVITATIONS_PER_SENDER_HOUR: '1000000',
+  INVITATIONS_PER_ORGANIZATION_DAY: '1000000',
+  INVITATIONS_PER_ADDRESS_DAY: '1000000',
+  INVITATIONS_PER_CALLING_CODE_DAY: '1000000'
+};
 
 /** Sockets to open: 10,000 unless the file-descriptor limit cannot take them (both ends here). */
 function socketTarget(): number {
@@ -75,13 +84,19 @@ async function main() {
   const servers: BenchServer[] = [];
   try {
     log(`Seeding ${sockets} people with sessions in ${dataDir}…`);
-    const people = await seedPeople(dataDir, Math.max(sockets, 2 * SENDERS + 2));
+    const people = await seedPeople(dataDir, Math.max(sockets, 2 * SENDERS + 3));
     const senders = people.slice(0, 2 * SENDERS);
+    const inviter = people[2 * SENDERS + 2];
+    if (!inviter) throw new Error('no inviter');
+    const addressCases = await seedExternalCases(dataDir, inviter.id);
 
     const historyPair = people.slice(2 * SENDERS, 2 * SENDERS + 2);
 
     log('Starting the server (SQLite, synchronous=NORMAL)…');
-    const normal = await startServer(dataDir, 'NORMAL', { profileDir: flags.profile });
+    const normal = await startServer(dataDir, 'NORMAL', {
+      profileDir: flags.profile,
+      env: UNLIMITED_INVITATIONS
+    });
     servers.push(normal);
     const http = new HttpClient(normal.origin, SENDERS + 8);
     const pairs = await makePairs(http, senders);
@@ -104,6 +119,18 @@ async function main() {
           `(${result.delivered}/${result.scheduled} delivered)`
       );
       e2eRuns.push(result);
+    }
+
+    log(
+      `Start an external chat: answer time by what the address is (${ENUMERATION_LIMITS.rounds} rounds):`
+    );
+    const inviting = new Device(http, inviter);
+    await startExternalTiming(inviting, addressCases, { rounds: 20, maxMs: 5_000 }); // warm-up
+    const enumeration = await startExternalTiming(inviting, addressCases, ENUMERATION_LIMITS);
+    for (const row of enumeration) {
+      log(
+        `  ${row.label}: p50 ${row.p50.toFixed(2)} ms, p90 ${row.p90.toFixed(2)} ms (${row.count})`
+      );
     }
 
     log(`Full pull of a ${HISTORY.toLocaleString('en')}-message history (1,000 per request):`);
@@ -146,7 +173,10 @@ async function main() {
       e2e_p50_ms: Number(median(e2eRuns.map((r) => r.p50)).toFixed(2)),
       e2e_p99_ms: Number(median(e2eRuns.map((r) => r.p99)).toFixed(2)),
       pull10k_ms: Number(median(pulls).toFixed(1)),
-      ws10k_rss_mb: Number(median(rss).toFixed(1))
+      ws10k_rss_mb: Number(median(rss).toFixed(1)),
+      start_external_p50_ms: Object.fromEntries(
+        enumeration.map((row) => [row.label, Number(row.p50.toFixed(2))])
+      )
     };
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -170,6 +200,11 @@ async function main() {
         `${figures.e2e_p99_ms} ms`,
         '≤ 25 ms'
       ],
+      ...enumeration.map((row): [string, string, string] => [
+        `start external chat, address: ${row.label}, p50`,
+        `${row.p50.toFixed(2)} ms`,
+        'all alike'
+      ]),
       [
         `full pull of a ${HISTORY.toLocaleString('en')}-message history`,
         `${figures.pull10k_ms} ms`,

@@ -85,7 +85,7 @@ export type BenchServer = {
 export async function startServer(
   dataDir: string,
   synchronous: 'NORMAL' | 'FULL',
-  options: { profileDir?: string } = {}
+  options: { profileDir?: string; env?: Record<string, string> } = {}
 ): Promise<BenchServer> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
@@ -103,7 +103,8 @@ export async function startServer(
         PORT: String(port),
         PUBLIC_URL: origin,
         SQLITE_SYNCHRONOUS: synchronous,
-        DATABASE_URL: ''
+        DATABASE_URL: '',
+        ...options.env
       },
       stdio: ['ignore', 'pipe', 'pipe']
     }

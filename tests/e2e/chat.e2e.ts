@@ -3,7 +3,8 @@
 // sees all three, in order, once.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { codeFromOutbox, launchChromium } from './browser.ts';
+import { signedIn } from './accounts.ts';
+import { launchChromium } from './browser.ts';
 
 const baseUrl = inject('baseUrl');
 let browser: Browser;
@@ -11,34 +12,6 @@ let alice: { context: BrowserContext; page: Page };
 let bruno: { context: BrowserContext; page: Page };
 let directChatId: string;
 const CHAT_URL = /\/chats\/[0-9a-f-]{36}$/;
-
-/** How many messages the development outbox holds for `address`. */
-async function outboxCount(address: string): Promise<number> {
-  const response = await fetch(`${baseUrl}/dev/outbox.json?to=${encodeURIComponent(address)}`);
-  return ((await response.json()) as { messages: unknown[] }).messages.length;
-}
-
-async function signedIn(address: string) {
-  const before = await outboxCount(address);
-  const context = await browser.newContext({
-    viewport: { width: 360, height: 740 },
-    locale: 'en-GB'
-  });
-  const page = await context.newPage();
-  await page.goto(`${baseUrl}/signin`);
-  await page.getByLabel('Email or phone number').fill(address);
-  await page.getByRole('button', { name: 'Send code' }).click();
-  // A second sign-in must not pick up the code of the first one.
-  const deadline = Date.now() + 10_000;
-  while ((await outboxCount(address)) <= before && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const code = await codeFromOutbox(baseUrl, address);
-  await page.getByLabel('6-digit code').fill(code);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL(`${baseUrl}/`);
-  return { context, page };
-}
 
 /** The message bodies shown in the chat, top to bottom. */
 function bodies(page: Page): Promise<string[]> {
@@ -54,8 +27,8 @@ async function send(page: Page, text: string) {
 
 beforeAll(async () => {
   browser = await launchChromium();
-  alice = await signedIn('alice@contoso.test');
-  bruno = await signedIn('bruno@contoso.test');
+  alice = await signedIn(browser, 'alice@contoso.test');
+  bruno = await signedIn(browser, 'bruno@contoso.test');
 });
 
 afterAll(async () => {
@@ -208,7 +181,7 @@ describe('chat', () => {
     }, chatId);
 
     // A new device only gets the recent messages of each chat; the rest comes on scroll.
-    const laptop = await signedIn('bruno@contoso.test');
+    const laptop = await signedIn(browser, 'bruno@contoso.test');
     await laptop.page.goto(`${baseUrl}/chats/${chatId}`);
     await expect.poll(() => bodies(laptop.page)).toContain('History 199');
     const log = laptop.page.getByRole('log');

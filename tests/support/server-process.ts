@@ -12,6 +12,8 @@ export type ServerProcess = { baseUrl: string; stop: () => Promise<void> };
 export async function startServerProcess(options: {
   port: number;
   name: string;
+  /** More environment for the server, e.g. `SMTP_URL`. */
+  env?: Record<string, string>;
 }): Promise<ServerProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `${options.name}-`));
   const baseUrl = `http://localhost:${options.port}`;
@@ -24,7 +26,8 @@ export async function startServerProcess(options: {
       DATA_DIR: dataDir,
       PUBLIC_URL: baseUrl,
       NODE_ENV: 'test',
-      DATABASE_URL: ''
+      DATABASE_URL: '',
+      ...options.env
     },
     stdio: ['ignore', 'ignore', 'inherit']
   });
