@@ -7,6 +7,7 @@ import { signInCodeEmail, signInCodeSms } from '../messaging/templates.ts';
 import { tables, type Db, type Store } from '../store/index.ts';
 import type { Locale } from '../store/schema.ts';
 import { publishChanges } from '../realtime/feed.ts';
+import { effectiveSetting } from './external/policy.ts';
 import { hitRateLimits, type Limit } from './rate-limit.ts';
 import { keyedHash, safeEqual } from './secrets.ts';
 import { createSession, revokeSession, type Organization, type User } from './sessions.ts';
@@ -282,7 +283,9 @@ export async function attachPendingRequests(
   now: Date
 ): Promise<ChangeNotice[]> {
   const { messageRequests: r, chatMembers } = tables;
-  const closed = account.organization !== null && !account.organization.inboundExternal;
+  const closed =
+    account.organization !== null &&
+    !effectiveSetting(account.user.inboundOverride, account.organization.inboundExternal);
   const attached = await tx
     .update(r)
     .set({ recipientId: account.user.id, ...(closed && { suppressed: sql`true` }) })

@@ -3,7 +3,7 @@
 // need an exact address: chat.startExternal).
 import { and, asc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { tables, type Db } from '../store/index.ts';
-import { acceptedContacts, isOff, organizationOf } from './external/policy.ts';
+import { acceptedContacts, effectiveSetting, isOff, organizationFor } from './external/policy.ts';
 import type { Actor } from './sync/rules.ts';
 
 export const DIRECTORY_LIMIT = 20;
@@ -53,7 +53,7 @@ export async function searchDirectory(db: Db, actor: Actor, query: string): Prom
           .limit(DIRECTORY_LIMIT);
   const people: Person[] = colleagues.map((person) => ({ ...person, external: false }));
   // Outsiders only while the actor could put them in a chat (docs/external-contacts.md).
-  if (!isOff((await organizationOf(db, actor.organizationId))?.outboundExternal)) {
+  if (!isOff((await organizationFor(db, actor.id))?.outboundExternal)) {
     const contacts = [...(await acceptedContacts(db, actor.id))];
     const found =
       contacts.length === 0
@@ -64,6 +64,7 @@ export async function searchDirectory(db: Db, actor: Actor, query: string): Prom
               name: users.name,
               organizationId: users.organizationId,
               organization: organizations.name,
+              inboundOverride: users.inboundOverride,
               inbound: organizations.inboundExternal
             })
             .from(users)
@@ -72,7 +73,8 @@ export async function searchDirectory(db: Db, actor: Actor, query: string): Prom
             .orderBy(asc(users.name), asc(users.id))
             .limit(DIRECTORY_LIMIT);
     for (const person of found) {
-      if (isOff(person.inbound) || person.organizationId === actor.organizationId) continue;
+      const closed = !effectiveSetting(person.inboundOverride, person.inbound);
+      if (closed || person.organizationId === actor.organizationId) continue;
       people.push({
         id: person.id,
         name: person.name,

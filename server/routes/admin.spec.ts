@@ -9,7 +9,7 @@ import {
   userByEmail
 } from '../../tests/support/admin.ts';
 import { ORIGIN, startTestApp, type Browser, type TestApp } from '../../tests/support/harness.ts';
-import { memberPolicy } from '../domain/admin/policy.ts';
+import { organizationFor } from '../domain/external/policy.ts';
 import { tables } from '../store/index.ts';
 
 let t: TestApp;
@@ -149,11 +149,11 @@ describe('admin settings', () => {
   it('is read from the database on every request: the next read of an open session sees a change', async () => {
     const bruno = await userByEmail(t, 'bruno@contoso.test');
     expect((await alice.get(`${base}/settings`)).body?.settings.outboundExternal).toBe(true);
-    expect((await memberPolicy(t.store.db, bruno))?.outbound).toBe(true);
+    expect((await organizationFor(t.store.db, bruno.id))?.outboundExternal).toBe(true);
     expect((await alice.patch(`${base}/settings`, { outboundExternal: false })).status).toBe(200);
     expect((await alice.get(`${base}/settings`)).body?.settings.outboundExternal).toBe(false);
     // What the rules read for a member in their next transaction.
-    expect((await memberPolicy(t.store.db, bruno))?.outbound).toBe(false);
+    expect((await organizationFor(t.store.db, bruno.id))?.outboundExternal).toBe(false);
   });
 
   it('previews what turning outbound or inbound off would do, without saving', async () => {

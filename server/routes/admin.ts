@@ -429,12 +429,14 @@ export function adminRoutes(services: Services) {
     .openapi(patchSettings, async (c) => {
       const { organizationId } = c.req.valid('param');
       const patch = c.req.valid('json');
-      const view = await answer(() =>
+      const { view, notices } = await answer(() =>
         adminChange(store, c.var.signedIn.user.id, organizationId, async (tx, admin) => {
-          const organization = await updateSettings(tx, admin, patch, limits, services.now());
-          return readSettings(tx, organization, limits);
+          const updated = await updateSettings(tx, admin, patch, limits, services.now());
+          const view = await readSettings(tx, updated.organization, limits);
+          return { view, notices: updated.notices };
         })
       );
+      announce(notices);
       return c.json(view, 200);
     })
     .openapi(previewSettingsRoute, async (c) => {
@@ -460,11 +462,12 @@ export function adminRoutes(services: Services) {
     .openapi(patchMember, async (c) => {
       const { organizationId, userId } = c.req.valid('param');
       const patch = c.req.valid('json');
-      const member = await answer(() =>
+      const { member, notices } = await answer(() =>
         adminChange(store, c.var.signedIn.user.id, organizationId, (tx, admin) =>
           updateMember(tx, admin, userId, patch, services.now())
         )
       );
+      announce(notices);
       return c.json(member, 200);
     })
     .openapi(getBlocked, async (c) => {
@@ -479,12 +482,13 @@ export function adminRoutes(services: Services) {
     .openapi(addDomain, async (c) => {
       const { organizationId } = c.req.valid('param');
       const { domain } = c.req.valid('json');
-      const lists = await answer(() =>
+      const { lists, notices } = await answer(() =>
         adminChange(store, c.var.signedIn.user.id, organizationId, async (tx, admin) => {
-          await addBlockedDomain(tx, admin, domain, services.now());
-          return listBlocked(tx, organizationId);
+          const notices = await addBlockedDomain(tx, admin, domain, services.now());
+          return { lists: await listBlocked(tx, organizationId), notices };
         })
       );
+      announce(notices);
       return c.json(lists, 200);
     })
     .openapi(removeDomain, async (c) => {

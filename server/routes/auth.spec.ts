@@ -305,6 +305,30 @@ describe('profile', () => {
     expect(region.body?.error.code).toBe('region_managed_by_organization');
   });
 
+  it('tells the pre-acceptance cap: 10 for personal accounts, else the organization’s as it stands now', async () => {
+    const sam = t.browser();
+    expect((await sam.signIn(t, 'sam@example.org', 'Sam')).requestCap).toBe(10);
+    expect((await sam.get('/api/me')).body?.requestCap).toBe(10);
+
+    const alice = t.browser();
+    const admin = await alice.signIn(t, 'alice@contoso.test');
+    expect(admin.requestCap).toBe(10);
+    const bruno = t.browser();
+    await bruno.signIn(t, 'bruno@contoso.test');
+    const base = `/api/admin/organizations/${admin.organization.id as string}`;
+    expect((await alice.patch(`${base}/settings`, { requestCap: 3 })).status).toBe(200);
+    // Every member's next read says it, without signing in again.
+    expect((await bruno.get('/api/me')).body?.requestCap).toBe(3);
+    expect((await alice.patch('/api/me', { name: 'Alice M.' })).body?.requestCap).toBe(3);
+
+    // A stored value out of range is read as the cap the server enforces (1 to 10).
+    await t.store.db
+      .update(tables.organizations)
+      .set({ requestCap: 0 })
+      .where(eq(tables.organizations.id, admin.organization.id as string));
+    expect((await bruno.get('/api/me')).body?.requestCap).toBe(1);
+  });
+
   it('lets a personal user change their phone region, validating it', async () => {
     const browser = t.browser();
     await browser.signIn(t, 'sam@example.org', 'Sam');

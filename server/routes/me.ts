@@ -2,6 +2,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { eq, sql } from 'drizzle-orm';
 import { isRegionCode } from '../../src/lib/address.ts';
+import { DEFAULT_REQUEST_CAP } from '../../src/lib/sync/protocol.ts';
+import { requestCap } from '../domain/external/policy.ts';
 import type { Organization, User } from '../domain/sessions.ts';
 import type { AppEnv, Services } from '../http/context.ts';
 import { ApiError, errorResponses } from '../http/errors.ts';
@@ -23,6 +25,10 @@ export const MeSchema = z
     locale: LocaleSchema.nullable(),
     requestsAllowed: z.boolean().openapi({
       description: 'Message requests from outside reach this person (off: they vanish silently)'
+    }),
+    requestCap: z.number().int().min(1).max(DEFAULT_REQUEST_CAP).openapi({
+      description:
+        'Messages this person may send in a request before it is accepted: their organization’s setting, 10 for personal accounts'
     })
   })
   .openapi('Me');
@@ -46,7 +52,9 @@ export function toMe(user: User, organization: Organization | null): Me {
     region: organization?.defaultRegion ?? user.region ?? FALLBACK_REGION,
     locale: user.locale ?? null,
     // SQLite hands booleans back as 0 or 1.
-    requestsAllowed: Boolean(user.requestsAllowed)
+    requestsAllowed: Boolean(user.requestsAllowed),
+    // The device applies it to what it queues offline, so a cap an admin lowered holds there too.
+    requestCap: requestCap(organization)
   };
 }
 

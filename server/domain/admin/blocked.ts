@@ -1,6 +1,6 @@
 // Email domains and external people an organization's admins blocked. A blocked person leaves
 // the organization's chats at once; the rules keep them out afterwards (policy.ts).
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, like } from 'drizzle-orm';
 import { emailDomain, parseAddress, parseEmail, type Address } from '../../../src/lib/address.ts';
 import { tables, type Db } from '../../store/index.ts';
 import { DomainError, findAccount } from '../accounts.ts';
@@ -104,13 +104,17 @@ async function isOwnDomain(db: Db, organizationId: string, domain: string): Prom
 const ownDomain = () =>
   new DomainError('own_domain', "This is one of your organization's own domains.");
 
-/** Blocks a domain; blocking it again changes and records nothing. */
+/**
+ * Blocks a domain: everyone with an email on it leaves every chat with a member of the
+ * organization (returns the notices to announce after commit). Blocking it again changes and
+ * records nothing.
+ */
 export async function addBlockedDomain(
   tx: Db,
   admin: Admin,
   input: string,
   now: Date
-): Promise<void> {
+): Promise<ChangeNotice[]> {
   const domain = readDomain(input);
   const organizationId = admin.organization.id;
   if (await isOwnDomain(tx, organizationId, domain)) throw ownDomain();
@@ -119,7 +123,7 @@ export async function addBlockedDomain(
     .values({ organizationId, domain, createdBy: admin.actor.id, createdAt: now })
     .onConflictDoNothing()
     .returning({ domain: tables.blockedDomains.domain });
-  if (added.length === 0) return;
+  if (added.length === 0) return [];
   await recordAudit(tx, {
     organizationId,
     type: 'blocked.domain_added',
@@ -127,6 +131,17 @@ export async function addBlockedDomain(
     target: domain,
     at: now
   });
+  const { users } = tables;
+  const onDomain = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(like(users.emailKey, `%@${domain}`));
+  const changes = [];
+  for (const { id } of onDomain) {
+    const { chatIds } = await removeBlockedPersonFromChats(tx, organizationId, id, now);
+    for (const chatId of chatIds) changes.push(...(await chatChanges(tx, chatId, [id])));
+  }
+  return recordChanges(tx, changes, now);
 }
 
 export async function removeBlockedDomain(

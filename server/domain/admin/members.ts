@@ -6,7 +6,9 @@ import type { Role } from '../../store/schema.ts';
 import { DomainError } from '../accounts.ts';
 import { recordAudit } from '../audit.ts';
 import { sqlBoolean } from '../external/policy.ts';
+import type { ChangeNotice } from '../sync/changes.ts';
 import type { Admin } from './access.ts';
+import { applySwitchEffects } from './effects.ts';
 
 export const MEMBERS_LIMIT = 50;
 
@@ -89,7 +91,7 @@ export async function updateMember(
   userId: string,
   patch: MemberPatch,
   now: Date
-): Promise<Member> {
+): Promise<{ member: Member; notices: ChangeNotice[] }> {
   const { users } = tables;
   const organizationId = admin.organization.id;
   const [user] = await tx
@@ -117,7 +119,7 @@ export async function updateMember(
     }
   }
   if (role === before.role && outbound === before.outbound && inbound === before.inbound) {
-    return before;
+    return { member: before, notices: [] };
   }
   const [updated] = await tx
     .update(users)
@@ -154,5 +156,9 @@ export async function updateMember(
       details: { setting, from, to }
     });
   }
-  return toMember(updated);
+  const switched = outbound !== before.outbound || inbound !== before.inbound;
+  const notices = switched
+    ? await applySwitchEffects(tx, { organizationId, memberId: user.id }, now)
+    : [];
+  return { member: toMember(updated), notices };
 }

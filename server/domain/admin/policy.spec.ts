@@ -8,7 +8,8 @@ import {
 } from '../../../tests/support/admin.ts';
 import { startTestApp, type TestApp } from '../../../tests/support/harness.ts';
 import { tables } from '../../store/index.ts';
-import { blockedByOrganization, memberPolicy, removeBlockedPersonFromChats } from './policy.ts';
+import { organizationFor } from '../external/policy.ts';
+import { blockedByOrganization, removeBlockedPersonFromChats } from './policy.ts';
 
 let t: TestApp;
 let contoso: string;
@@ -20,61 +21,35 @@ afterEach(async () => {
   await t.close();
 });
 
-describe('memberPolicy', () => {
-  it("follows the organization's settings unless the member has an override", async () => {
+describe('organizationFor', () => {
+  it("applies the member's overrides over the organization's settings", async () => {
     await t.store.tx((tx) =>
       tx
         .update(tables.organizations)
-        .set({
-          outboundExternal: sql`false`,
-          requestCap: 4,
-          smsCountries: ['FR'],
-          invitationLimits: { perSenderHour: 3 }
-        })
+        .set({ outboundExternal: sql`false`, requestCap: 4 })
         .where(eq(tables.organizations.id, contoso))
     );
-    const base = { organizationId: contoso, outboundOverride: null, inboundOverride: null };
-    expect(await memberPolicy(t.store.db, base)).toEqual({
-      outbound: false,
-      inbound: true,
-      requestCap: 4,
-      smsCountries: ['FR'],
-      invitationLimits: { perSenderHour: 3 }
-    });
-    const overridden = await memberPolicy(t.store.db, {
-      ...base,
-      outboundOverride: true,
-      inboundOverride: false
-    });
-    expect([overridden?.outbound, overridden?.inbound]).toEqual([true, false]);
-  });
-
-  it('reads overrides as stored (0 and 1 on SQLite) and has defaults for a fresh organization', async () => {
+    const alice = await userByEmail(t, 'alice@contoso.test');
     const bruno = await userByEmail(t, 'bruno@contoso.test');
     await t.store.tx((tx) =>
       tx
         .update(tables.users)
-        .set({ outboundOverride: sql`false` })
+        .set({ outboundOverride: sql`true`, inboundOverride: sql`false` })
         .where(eq(tables.users.id, bruno.id))
     );
-    const stored = await userByEmail(t, 'bruno@contoso.test');
-    expect(await memberPolicy(t.store.db, stored)).toEqual({
-      outbound: false,
-      inbound: true,
-      requestCap: 10,
-      smsCountries: null,
-      invitationLimits: {}
-    });
+    const followsDefault = await organizationFor(t.store.db, alice.id);
+    expect([followsDefault?.outboundExternal, followsDefault?.inboundExternal]).toEqual([
+      false,
+      true
+    ]);
+    expect(followsDefault?.requestCap).toBe(4);
+    const overridden = await organizationFor(t.store.db, bruno.id);
+    expect([overridden?.outboundExternal, overridden?.inboundExternal]).toEqual([true, false]);
   });
 
   it('is null for personal users', async () => {
-    expect(
-      await memberPolicy(t.store.db, {
-        organizationId: null,
-        outboundOverride: null,
-        inboundOverride: null
-      })
-    ).toBeNull();
+    const sam = await addPersonal(t, { name: 'Sam', email: 'sam@example.org' });
+    expect(await organizationFor(t.store.db, sam)).toBeNull();
   });
 });
 

@@ -1,54 +1,47 @@
-// What an organization's admin settings mean for one member, and the organization's block
-// lists, for the rules of the sync engine to call in their own transaction (no cache: every
-// call reads the database).
+// An organization's block lists, for the rules of the sync engine to call in their own
+// transaction (no cache: every call reads the database). What the switches mean for one member
+// is `organizationFor` in ../external/policy.ts.
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { tables, type Db } from '../../store/index.ts';
 
-export type MemberPolicy = {
-  outbound: boolean;
-  inbound: boolean;
-  requestCap: number;
-  /** null: the built-in list (`DEFAULT_SMS_COUNTRIES`). */
-  smsCountries: string[] | null;
-  /** A missing field: the server's limit. */
-  invitationLimits: { perSenderHour?: number; perOrganizationDay?: number };
+/** Someone as an organization's block lists see them. */
+export type BlockablePerson = {
+  userId: string | null;
+  /** `Address.key` of each of their addresses. */
+  addressKeys: string[];
+  /** Their email's domain, ASCII form (`emailDomain`). */
+  emailDomain: string | null;
 };
 
-/** The effective policy of a managed user (override, else the organization's); null if personal. */
-export async function memberPolicy(
-  db: Db,
-  user: {
-    organizationId: string | null;
-    outboundOverride: boolean | null;
-    inboundOverride: boolean | null;
-  }
-): Promise<MemberPolicy | null> {
-  if (user.organizationId === null) return null;
-  const { organizations } = tables;
-  const [organization] = await db
-    .select()
-    .from(organizations)
-    .where(eq(organizations.id, user.organizationId))
-    .limit(1);
-  if (!organization) return null;
+/** An account as the block lists see it: blocking any one of its addresses blocks the person. */
+export function blockableAccount(user: {
+  id: string;
+  emailKey: string | null;
+  phone: string | null;
+}): BlockablePerson {
   return {
-    // Boolean(): SQLite reads booleans back as 0 and 1.
-    outbound: Boolean(user.outboundOverride ?? organization.outboundExternal),
-    inbound: Boolean(user.inboundOverride ?? organization.inboundExternal),
-    requestCap: organization.requestCap,
-    smsCountries: organization.smsCountries ?? null,
-    invitationLimits: { ...organization.invitationLimits }
+    userId: user.id,
+    addressKeys: [user.emailKey, user.phone].filter((key) => key !== null),
+    emailDomain:
+      user.emailKey === null ? null : user.emailKey.slice(user.emailKey.lastIndexOf('@') + 1)
   };
 }
 
-/**
- * Whether the organization blocked this person: their account, one of their addresses
- * (`Address.key`), or their email's domain (ASCII form, `emailDomain`).
- */
+/** `blockableAccount` of the user with this id. */
+export async function blockableUser(db: Db, userId: string): Promise<BlockablePerson> {
+  const { users } = tables;
+  const [user] = await db
+    .select({ id: users.id, emailKey: users.emailKey, phone: users.phone })
+    .from(users)
+    .where(eq(users.id, userId));
+  return user ? blockableAccount(user) : { userId, addressKeys: [], emailDomain: null };
+}
+
+/** Whether the organization blocked this person: their account, an address, or their domain. */
 export async function blockedByOrganization(
   db: Db,
   organizationId: string,
-  person: { userId: string | null; addressKeys: string[]; emailDomain: string | null }
+  person: BlockablePerson
 ): Promise<boolean> {
   const { blockedAddresses: a, blockedDomains: d } = tables;
   const byAddress = [

@@ -13,7 +13,9 @@ import {
   sqlBoolean,
   type OrganizationRow
 } from '../external/policy.ts';
+import type { ChangeNotice } from '../sync/changes.ts';
 import type { Admin } from './access.ts';
+import { applySwitchEffects } from './effects.ts';
 
 export const SETTING_NAMES = [
   'outboundExternal',
@@ -184,7 +186,8 @@ function auditValue(name: SettingName, value: unknown): string | number | boolea
 
 /**
  * Applies `patch` to the organization in the caller's transaction, recording a
- * `settings.changed` event for each setting whose stored value changes. Returns the new row.
+ * `settings.changed` event for each setting whose stored value changes, and the effects of a
+ * changed switch on existing chats. Returns the new row and the notices to announce after commit.
  */
 export async function updateSettings(
   tx: Db,
@@ -192,7 +195,7 @@ export async function updateSettings(
   patch: SettingsPatch,
   limits: ServerLimits,
   now: Date
-): Promise<OrganizationRow> {
+): Promise<{ organization: OrganizationRow; notices: ChangeNotice[] }> {
   const { organization } = admin;
   const next = validate(organization, patch, limits);
   const changed = SETTING_NAMES.filter(
@@ -201,7 +204,7 @@ export async function updateSettings(
       JSON.stringify(auditValue(name, next[name])) !==
         JSON.stringify(auditValue(name, organization[name]))
   );
-  if (changed.length === 0) return organization;
+  if (changed.length === 0) return { organization, notices: [] };
   const values = Object.fromEntries(
     changed.map((name) => {
       const value = next[name];
@@ -225,7 +228,14 @@ export async function updateSettings(
       at: now
     });
   }
-  return updated;
+  // Devices see the switches and the cap in their chats (read-only state, a request's cap).
+  const seenInChats = changed.some(
+    (name) => name === 'outboundExternal' || name === 'inboundExternal' || name === 'requestCap'
+  );
+  const notices = seenInChats
+    ? await applySwitchEffects(tx, { organizationId: organization.id }, now)
+    : [];
+  return { organization: updated, notices };
 }
 
 export type Effects = { readOnlyChats: number; hiddenRequests: number };

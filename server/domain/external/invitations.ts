@@ -21,12 +21,13 @@ import {
   organizationOfEmail,
   type Account
 } from '../accounts.ts';
+import { blockableUser, blockedByOrganization } from '../admin/policy.ts';
 import { countHits, hitRateLimits, type Limit, type LimitCheck } from '../rate-limit.ts';
 import { randomToken } from '../secrets.ts';
 import { createSession, type SignedIn, type User } from '../sessions.ts';
 import { chatChanges, recordChanges, type ChangeNotice } from '../sync/changes.ts';
 import type { Refusal } from '../sync/rules.ts';
-import { hasBlocked } from './policy.ts';
+import { effectiveSetting, hasBlocked } from './policy.ts';
 
 export type InvitationLimits = {
   perSenderHour: number;
@@ -281,8 +282,12 @@ export async function acceptInvitation(
     const organization = account ? account.organization : await organizationOfEmail(tx, address);
     // The click is consent to this chat even with requests switched off; it does not undo a
     // block, nor the organization's closed door.
-    if (organization && !organization.inboundExternal) {
-      throw unavailable('Your organization does not accept chats from outside.');
+    if (
+      organization &&
+      (!effectiveSetting(account?.user.inboundOverride, organization.inboundExternal) ||
+        (await blockedByOrganization(tx, organization.id, await blockableUser(tx, row.senderId))))
+    ) {
+      throw unavailable('Your organization does not accept chats from this person.');
     }
     if (account && (await hasBlocked(tx, account.user.id, row.senderId))) {
       throw unavailable('You blocked this person. Unblock them to join this chat.');

@@ -1,14 +1,26 @@
 // Who may reach whom across an organization's border: organization policy, blocks, accepted
 // contacts, the pre-acceptance cap and the SMS country list. Reads only; no HTTP, no sync.
-import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { DEFAULT_REQUEST_CAP } from '../../../src/lib/sync/protocol.ts';
-import { tables, type Db } from '../../store/index.ts';
+import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { DEFAULT_REQUEST_CAP, type ReadOnlyReason } from '../../../src/lib/sync/protocol.ts';
+import { prepared, tables, type Db } from '../../store/index.ts';
+import { blockableAccount, blockedByOrganization } from '../admin/policy.ts';
 
 export type OrganizationRow = typeof tables.organizations.$inferSelect;
 
 /** A setting that is there and off (null: no organization, so no such setting). */
 export function isOff(setting: boolean | null | undefined): boolean {
   return setting === false;
+}
+
+/**
+ * A member's outbound or inbound setting: their own when an admin set one, else their
+ * organization's; open for personal accounts (no organization, no such setting).
+ */
+export function effectiveSetting(
+  override: boolean | null | undefined,
+  organizationSetting: boolean | null | undefined
+): boolean {
+  return override ?? organizationSetting ?? true;
 }
 
 /** A boolean as an SQL literal, which both engines accept (used by the admin settings). */
@@ -160,14 +172,48 @@ export async function organizationOf(
   return row ?? null;
 }
 
+/**
+ * The user's organization as its settings apply to them: their own outbound and inbound
+ * overrides in place of the organization's (null for personal users). Read in the caller's
+ * transaction, never cached, so that a change applies to the very next mutation.
+ */
+export async function organizationFor(db: Db, userId: string): Promise<OrganizationRow | null> {
+  const { users, organizations } = tables;
+  const [row] = await db
+    .select({
+      organization: organizations,
+      outboundOverride: users.outboundOverride,
+      inboundOverride: users.inboundOverride
+    })
+    .from(users)
+    .innerJoin(organizations, eq(organizations.id, users.organizationId))
+    .where(eq(users.id, userId))
+    .limit(1);
+  if (!row) return null;
+  const { organization } = row;
+  return {
+    ...organization,
+    outboundExternal: effectiveSetting(row.outboundOverride, organization.outboundExternal),
+    inboundExternal: effectiveSetting(row.inboundOverride, organization.inboundExternal)
+  };
+}
+
 export type Reachability =
   | { ok: true }
-  | { ok: false; reason: 'user_not_found' | 'recipient_unavailable' | 'policy_outbound_disabled' };
+  | {
+      ok: false;
+      reason:
+        | 'user_not_found'
+        | 'recipient_unavailable'
+        | 'policy_outbound_disabled'
+        | 'policy_blocked_by_organization';
+    };
 
 /**
  * Whether `actor` may put `people` in a chat (create, add): colleagues of their organization,
- * or accepted contacts whose organization keeps inbound chat open, while the actor's
- * organization keeps outbound chat open. Unknown ids are `user_not_found`.
+ * or accepted contacts whose inbound chat is open and whose organization did not block the
+ * actor, while the actor's outbound chat is open and their organization did not block them.
+ * `actorOrganization` is `organizationFor(actor)`. Unknown ids are `user_not_found`.
  */
 export async function mayReach(
   tx: Db,
@@ -180,17 +226,31 @@ export async function mayReach(
   const found = await tx
     .select({
       id: users.id,
+      emailKey: users.emailKey,
+      phone: users.phone,
       organizationId: users.organizationId,
+      inboundOverride: users.inboundOverride,
       inbound: organizations.inboundExternal
     })
     .from(users)
     .leftJoin(organizations, eq(organizations.id, users.organizationId))
-    .where(inArray(users.id, people));
-  if (found.length !== new Set(people).size) return { ok: false, reason: 'user_not_found' };
-  const outside = found.filter((u) => areExternal(actor.organizationId, u.organizationId));
+    .where(inArray(users.id, [...people, actor.id]));
+  const self = found.find((u) => u.id === actor.id);
+  const others = found.filter((u) => u.id !== actor.id);
+  if (!self || others.length !== new Set(people).size) {
+    return { ok: false, reason: 'user_not_found' };
+  }
+  const outside = others.filter((u) => areExternal(actor.organizationId, u.organizationId));
   if (outside.length === 0) return { ok: true };
   if (actorOrganization && !actorOrganization.outboundExternal) {
     return { ok: false, reason: 'policy_outbound_disabled' };
+  }
+  if (actorOrganization) {
+    for (const person of outside) {
+      if (await blockedByOrganization(tx, actorOrganization.id, blockableAccount(person))) {
+        return { ok: false, reason: 'policy_blocked_by_organization' };
+      }
+    }
   }
   // Who is an accepted contact is nobody else's business: every other refusal looks the same.
   const contacts = await acceptedContacts(
@@ -198,6 +258,98 @@ export async function mayReach(
     actor.id,
     outside.map((u) => u.id)
   );
-  const unavailable = outside.some((u) => !contacts.has(u.id) || isOff(u.inbound));
-  return unavailable ? { ok: false, reason: 'recipient_unavailable' } : { ok: true };
+  for (const person of outside) {
+    const closed =
+      !contacts.has(person.id) ||
+      !effectiveSetting(person.inboundOverride, person.inbound) ||
+      (person.organizationId !== null &&
+        (await blockedByOrganization(tx, person.organizationId, blockableAccount(self))));
+    if (closed) return { ok: false, reason: 'recipient_unavailable' };
+  }
+  return { ok: true };
+}
+
+/** A membership row as the read-only rule needs it. */
+export type PolicyMember = {
+  userId: string;
+  organizationId: string | null;
+  /** Their effective outbound setting (`effectiveSetting`); true for personal accounts. */
+  outboundOpen: boolean;
+  leftAt: Date | null;
+};
+
+/**
+ * Why nobody may write in a chat any more (docs/administration.md), from all of its membership
+ * rows and its request: a current member whose outbound chat is off shares it with someone
+ * outside their organization (or is the sender of a request not yet accepted), which closes it
+ * for both sides; or the other person of a 1:1 chat was taken out of it, which only an
+ * organization's block does.
+ */
+export function readOnlyReason(
+  chat: { kind: 'direct' | 'group' },
+  rows: PolicyMember[],
+  request: { senderId: string; status: string } | null
+): ReadOnlyReason | null {
+  const current = rows.filter((row) => row.leftAt === null);
+  const pending = request !== null && request.status !== 'accepted';
+  const closed = current.some(
+    (member) =>
+      member.organizationId !== null &&
+      !member.outboundOpen &&
+      ((pending && request.senderId === member.userId) ||
+        current.some((other) => areExternal(member.organizationId, other.organizationId)))
+  );
+  if (closed) return 'policy_outbound_disabled';
+  if (chat.kind === 'direct' && !pending && rows.some((row) => row.leftAt !== null)) {
+    return 'policy_blocked_by_organization';
+  }
+  return null;
+}
+
+/** The current members of a chat with their effective outbound setting (prepared: every send). */
+const currentPolicyMembers = prepared('current_policy_members', (db, name) => {
+  const { chatMembers: m, users: u, organizations: o } = tables;
+  return db
+    .select({
+      userId: m.userId,
+      organizationId: u.organizationId,
+      outboundOverride: u.outboundOverride,
+      outbound: o.outboundExternal
+    })
+    .from(m)
+    .innerJoin(u, eq(u.id, m.userId))
+    .leftJoin(o, eq(o.id, u.organizationId))
+    .where(and(eq(m.chatId, sql.placeholder('chatId')), isNull(m.leftAt)))
+    .prepare(name);
+});
+
+/**
+ * Why `actorId` may not write in an accepted or internal chat now: their own outbound chat is
+ * off and someone outside is there (`policy_outbound_disabled`), another member's is
+ * (`chat_read_only`, for both sides), or the other person of a 1:1 chat was blocked out of it.
+ */
+export async function writeClosedReason(
+  tx: Db,
+  chat: { id: string; kind: 'direct' | 'group' },
+  memberIds: string[],
+  actorId: string
+): Promise<
+  'policy_outbound_disabled' | 'chat_read_only' | 'policy_blocked_by_organization' | null
+> {
+  if (chat.kind === 'direct' && memberIds.length < 2) return 'policy_blocked_by_organization';
+  const rows = (await currentPolicyMembers(tx).execute({ chatId: chat.id })).map(
+    ({ outboundOverride, outbound, ...row }) => ({
+      ...row,
+      outboundOpen: effectiveSetting(outboundOverride, outbound),
+      leftAt: null
+    })
+  );
+  if (readOnlyReason(chat, rows, null) === null) return null;
+  const actor = rows.find((row) => row.userId === actorId);
+  const ownPolicy =
+    actor !== undefined &&
+    actor.organizationId !== null &&
+    !actor.outboundOpen &&
+    rows.some((other) => areExternal(actor.organizationId, other.organizationId));
+  return ownPolicy ? 'policy_outbound_disabled' : 'chat_read_only';
 }

@@ -1,12 +1,13 @@
 // Message requests inside the sync engine's pipeline (docs/external-contacts.md): starting one,
 // the recipient's answer, the sender's control of the invitation, and what may be sent before
 // acceptance. Whatever happens to the address, the sender's answer and view are the same.
-import { and, eq, isNotNull, isNull, ne, or } from 'drizzle-orm';
-import { parseAddress, type Address } from '../../../src/lib/address.ts';
+import { and, eq, isNotNull, isNull, ne } from 'drizzle-orm';
+import { emailDomain, parseAddress, type Address } from '../../../src/lib/address.ts';
 import type { Mutation } from '../../../src/lib/sync/protocol.ts';
 import { tables, type Db } from '../../store/index.ts';
 import type { Locale } from '../../store/schema.ts';
 import { findAccount, organizationOfEmail } from '../accounts.ts';
+import { blockableAccount, blockedByOrganization } from '../admin/policy.ts';
 import { chatChanges } from '../sync/changes.ts';
 import { createDirectChat, type Applied } from '../sync/mutations.ts';
 import {
@@ -19,6 +20,7 @@ import {
   type MutationContext,
   type Refusal
 } from '../sync/rules.ts';
+import { recordAccepted, recordInvitation, recordRefused } from './audit-events.ts';
 import {
   countInvitation,
   INVITATION_LIFETIME_MS,
@@ -28,10 +30,12 @@ import {
 import {
   acceptedContacts,
   areExternal,
+  effectiveSetting,
   hasBlocked,
   isOff,
   requestCap,
-  smsCountryAllowed
+  smsCountryAllowed,
+  writeClosedReason
 } from './policy.ts';
 
 export type RequestRecord = typeof tables.messageRequests.$inferSelect;
@@ -128,28 +132,16 @@ async function sendRefusal(
     const cap = requestCap(organization);
     return Number(access.chat.lastSeq) >= cap ? requestRefusals.capReached(cap) : null;
   }
-  if (actor.organizationId === null) return null;
-  const organization = await context.organization();
-  if (!isOff(organization?.outboundExternal)) return null;
-  return (await hasOutsiders(tx, access.chat.id, actor.organizationId))
-    ? refusals.outboundDisabled()
-    : null;
-}
-
-async function hasOutsiders(tx: Db, chatId: string, organizationId: string) {
-  const rows = await tx
-    .select({ id: users.id })
-    .from(chatMembers)
-    .innerJoin(users, eq(users.id, chatMembers.userId))
-    .where(
-      and(
-        eq(chatMembers.chatId, chatId),
-        isNull(chatMembers.leftAt),
-        or(isNull(users.organizationId), ne(users.organizationId, organizationId))
-      )
-    )
-    .limit(1);
-  return rows.length > 0;
+  switch (await writeClosedReason(tx, access.chat, access.memberIds, actor.id)) {
+    case 'policy_outbound_disabled':
+      return refusals.outboundDisabled();
+    case 'chat_read_only':
+      return refusals.readOnly();
+    case 'policy_blocked_by_organization':
+      return refusals.blockedByOrganization();
+    case null:
+      return null;
+  }
 }
 
 /** Whether a read marker is shared with the other members: not in a request not yet accepted. */
@@ -159,6 +151,8 @@ export async function sharesReadReceipts(tx: Db, chat: ChatAccess['chat']): Prom
 
 type Sender = {
   id: string;
+  emailKey: string | null;
+  phone: string | null;
   name: string;
   locale: Locale | null;
   region: string | null;
@@ -169,6 +163,8 @@ async function senderOf(tx: Db, userId: string): Promise<Sender> {
   const [row] = await tx
     .select({
       id: users.id,
+      emailKey: users.emailKey,
+      phone: users.phone,
       name: users.name,
       locale: users.locale,
       region: users.region,
@@ -187,8 +183,9 @@ type Delivery = {
 };
 
 /**
- * Where a request to `address` goes. Blocks, refusals, closed organizations and personal
- * senders with no account on the other side all come out as "nothing": never told to the sender.
+ * Where a request to `address` goes. Blocks (the recipient's or their organization's),
+ * refusals, closed inbound chat and personal senders with no account on the other side all
+ * come out as "nothing": never told to the sender.
  */
 async function resolveDelivery(tx: Db, sender: Sender, address: Address): Promise<Delivery> {
   const account = await findAccount(tx, address);
@@ -207,14 +204,20 @@ async function resolveDelivery(tx: Db, sender: Sender, address: Address): Promis
     const suppressed =
       refused !== undefined ||
       !account.user.requestsAllowed ||
-      isOff(account.organization?.inboundExternal) ||
-      (await hasBlocked(tx, account.user.id, sender.id));
+      !effectiveSetting(account.user.inboundOverride, account.organization?.inboundExternal) ||
+      (await hasBlocked(tx, account.user.id, sender.id)) ||
+      (account.organization !== null &&
+        (await blockedByOrganization(tx, account.organization.id, blockableAccount(sender))));
     return { recipient, send: suppressed ? null : 'request' };
   }
   if (refused || sender.organizationId === null) return { recipient: null, send: null };
-  // Someone on a domain whose organization closed inbound chat would join it: not reachable.
+  // Someone on a domain whose organization is closed to the sender would join it: not reachable.
   const organization = await organizationOfEmail(tx, address);
-  return { recipient: null, send: isOff(organization?.inboundExternal) ? null : 'invitation' };
+  const closed =
+    organization !== null &&
+    (isOff(organization.inboundExternal) ||
+      (await blockedByOrganization(tx, organization.id, blockableAccount(sender))));
+  return { recipient: null, send: closed ? null : 'invitation' };
 }
 
 /** Puts the recipient in the chat (back on their old row if they had left) and tells them. */
@@ -315,6 +318,14 @@ export async function startExternal(
 
   const account = await findAccount(tx, address);
   if (account?.user.id === actor.id) return refusals.userNotFound();
+  // Blocking any one address of a person blocks them at all of their addresses.
+  const blockedTarget = account
+    ? blockableAccount(account.user)
+    : {
+        userId: null,
+        addressKeys: [address.key],
+        emailDomain: address.kind === 'email' ? emailDomain(address) : null
+      };
   if (organization && account && !areExternal(organization.id, account.user.organizationId)) {
     return createDirectChat(tx, context, args.chatId, account.user.id);
   }
@@ -327,6 +338,9 @@ export async function startExternal(
     return refusals.userNotFound();
   }
   if (isOff(organization?.outboundExternal)) return refusals.outboundDisabled();
+  if (organization && (await blockedByOrganization(tx, organization.id, blockedTarget))) {
+    return refusals.blockedByOrganization();
+  }
   const taken = await takenChatId(tx, args.chatId, null);
   if (taken) return taken;
   if (account && (await acceptedContacts(tx, actor.id, [account.user.id])).size > 0) {
@@ -383,6 +397,14 @@ export async function startExternal(
     delivery,
     token
   });
+  // Recorded whatever `delivery` is: the sender's organization learns no more than the sender.
+  await recordInvitation(
+    tx,
+    'invitation.sent',
+    actor.id,
+    { address: address.value, channel: address.kind === 'email' ? 'email' : 'sms' },
+    now
+  );
   return { changes: await chatChanges(tx, args.chatId) };
 }
 
@@ -411,6 +433,11 @@ export async function accept(
       .set({ directKey: directKey(request.senderId, actor.id) })
       .where(eq(chats.id, chat.id));
   }
+  await recordAccepted(
+    tx,
+    { senderId: request.senderId, recipientId: actor.id, address: request.address },
+    now
+  );
   return { changes: await chatChanges(tx, chat.id) };
 }
 
@@ -438,7 +465,14 @@ export async function decline(
   context: MutationContext,
   { args }: Extract<Mutation, { type: 'request.decline' }>
 ): Promise<Applied | Refusal> {
-  const { chat } = await memberRequest(context, tx, args.chatId);
+  const { chat, request } = await memberRequest(context, tx, args.chatId);
+  const { actor, now } = context;
+  await recordRefused(
+    tx,
+    'request.declined',
+    { senderId: request.senderId, recipientId: actor.id },
+    now
+  );
   return refuseRequest(tx, context, chat.id, 'declined');
 }
 
@@ -454,6 +488,13 @@ export async function block(
     .insert(userBlocks)
     .values({ blockerId: actor.id, blockedId: request.senderId, createdAt: now })
     .onConflictDoNothing();
+  // One event for the block, not one per request of the sender's that it closes.
+  await recordRefused(
+    tx,
+    'request.blocked',
+    { senderId: request.senderId, recipientId: actor.id },
+    now
+  );
   const changes = (await refuseRequest(tx, context, chat.id, 'blocked')).changes;
   // Other open requests from the same sender that reached this person (at another of their
   // addresses) go too; those that never reached them stay suppressed by the block itself.
@@ -528,6 +569,8 @@ export async function resend(
     delivery,
     token
   });
+  // Recorded even when nothing is delivered (declined, blocked): the sender sees it sent.
+  await recordInvitation(tx, 'invitation.resent', actor.id, request, now);
   return { changes: await chatChanges(tx, chat.id) };
 }
 
@@ -544,6 +587,7 @@ export async function revoke(
     .update(messageRequests)
     .set({ tokenHash: null, revokedAt: now })
     .where(eq(messageRequests.chatId, chat.id));
+  await recordInvitation(tx, 'invitation.revoked', request.senderId, request, now);
   const left =
     request.recipientId === null
       ? []

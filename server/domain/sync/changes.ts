@@ -11,7 +11,7 @@ import type {
 } from '../../../src/lib/sync/protocol.ts';
 import { prepared, tables, type Db } from '../../store/index.ts';
 import type { ChangeKind } from '../../store/schema.ts';
-import { areExternal, requestCap } from '../external/policy.ts';
+import { areExternal, effectiveSetting, readOnlyReason, requestCap } from '../external/policy.ts';
 import type { ChatRow } from './rules.ts';
 
 /** A change for one user, before it has a cursor. */
@@ -222,12 +222,14 @@ export type MemberRow = {
   joinedAt: Date;
   leftAt: Date | null;
   readSeq: number;
+  /** Their effective outbound setting: whether they may write to people outside. */
+  outboundOpen: boolean;
 };
 
 /** Membership rows (current and former) with names: of one chat, or of the chats a subquery selects. */
 export async function chatMemberRows(db: Db, which: SQL | string): Promise<MemberRow[]> {
   const { chatMembers, users, organizations } = tables;
-  return db
+  const rows = await db
     .select({
       chatId: chatMembers.chatId,
       userId: chatMembers.userId,
@@ -236,7 +238,9 @@ export async function chatMemberRows(db: Db, which: SQL | string): Promise<Membe
       organization: organizations.name,
       joinedAt: chatMembers.joinedAt,
       leftAt: chatMembers.leftAt,
-      readSeq: chatMembers.readSeq
+      readSeq: chatMembers.readSeq,
+      outboundOverride: users.outboundOverride,
+      outbound: organizations.outboundExternal
     })
     .from(chatMembers)
     .innerJoin(users, eq(users.id, chatMembers.userId))
@@ -246,6 +250,10 @@ export async function chatMemberRows(db: Db, which: SQL | string): Promise<Membe
         ? eq(chatMembers.chatId, which)
         : sql`${chatMembers.chatId} in (${which})`
     );
+  return rows.map(({ outboundOverride, outbound, ...row }) => ({
+    ...row,
+    outboundOpen: effectiveSetting(outboundOverride, outbound)
+  }));
 }
 
 export function toChatMember(row: MemberRow, viewer: MemberRow | undefined): ChatMember {
@@ -355,8 +363,18 @@ export function toChatState(
     members: shown.map((row) => toChatMember(row, own)),
     active: own !== undefined && own.leftAt === null,
     external: request !== null || mixesOrganizations(current),
-    request: request && toRequestState(request, viewer)
+    request: request && toRequestState(request, viewer),
+    readOnly: readOnlyOf(chat, rows, request)
   };
+}
+
+function readOnlyOf(
+  chat: ChatRow,
+  rows: MemberRow[],
+  request: RequestRow | null
+): ChatState['readOnly'] {
+  const reason = readOnlyReason(chat, rows, request);
+  return reason && { reason };
 }
 
 /**

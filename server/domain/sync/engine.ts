@@ -13,7 +13,7 @@ import { isRaceError, prepared, tables, type Db, type Store } from '../../store/
 import type { Notifier } from '../../messaging/notifier.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
 import { DomainError } from '../accounts.ts';
-import { organizationOf, type OrganizationRow } from '../external/policy.ts';
+import { organizationFor, type OrganizationRow } from '../external/policy.ts';
 import {
   chatMemberRows,
   chunks,
@@ -195,7 +195,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
       now: at,
       external,
       organization() {
-        deferred.organization ??= organizationOf(tx, actor.organizationId);
+        deferred.organization ??= organizationFor(tx, actor.id);
         return deferred.organization;
       },
       deliver(message) {

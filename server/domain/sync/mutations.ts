@@ -5,6 +5,7 @@ import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Mutation } from '../../../src/lib/sync/protocol.ts';
 import { prepared, tables, type Db } from '../../store/index.ts';
 import { chatChanges, type NewChange } from './changes.ts';
+import { recordCapReached } from '../external/audit-events.ts';
 import {
   accept,
   block,
@@ -186,6 +187,7 @@ const send: Applier<'message.send'> = async (tx, context, mutation) => {
   });
   if (inserted.length === 0) return refusals.duplicateId();
   await setLastSeq(tx).execute({ chatId: chat.id, seq });
+  await recordCapReached(tx, context, chat, seq);
   return {
     chatSeq: seq,
     changes: memberIds.map((userId) => ({

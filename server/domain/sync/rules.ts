@@ -36,7 +36,10 @@ export type MutationContext = {
    * locked until commit, so that membership cannot change between a rule and the write.
    */
   chat(chatId: string): Promise<ChatAccess | null>;
-  /** The actor's organization as it stands in this transaction (null for personal users). */
+  /**
+   * The actor's organization as it stands in this transaction, with the actor's own overrides
+   * applied (`organizationFor`; null for personal users).
+   */
   organization(): Promise<OrganizationRow | null>;
   /** Queues an email or SMS, sent only once (and if) this transaction commits. */
   deliver(message: Outgoing): void;
@@ -81,6 +84,15 @@ export const refusals = {
   outboundDisabled: (): Refusal => ({
     code: 'policy_outbound_disabled',
     message: 'Your organization does not allow chats with people outside it.'
+  }),
+  blockedByOrganization: (): Refusal => ({
+    code: 'policy_blocked_by_organization',
+    message: 'Your organization has blocked this person or address.'
+  }),
+  readOnly: (): Refusal => ({
+    code: 'chat_read_only',
+    message:
+      'This chat is read-only: an organization in it has turned off chats with people outside it.'
   })
 };
 
@@ -175,10 +187,16 @@ export const reachablePeopleOnly: MutationRule = async (tx, context, mutation) =
   }
   const reach = await mayReach(tx, context.actor, await context.organization(), invited);
   if (reach.ok) return null;
-  if (reach.reason === 'user_not_found') return refusals.userNotFound();
-  return reach.reason === 'recipient_unavailable'
-    ? refusals.recipientUnavailable()
-    : refusals.outboundDisabled();
+  switch (reach.reason) {
+    case 'user_not_found':
+      return refusals.userNotFound();
+    case 'recipient_unavailable':
+      return refusals.recipientUnavailable();
+    case 'policy_outbound_disabled':
+      return refusals.outboundDisabled();
+    case 'policy_blocked_by_organization':
+      return refusals.blockedByOrganization();
+  }
 };
 
 /** Message requests: only the recipient answers, the cap, revoked invitations, policy. */

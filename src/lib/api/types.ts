@@ -26,7 +26,11 @@ export interface Me {
    * reach this user. Absent in profiles cached before the setting existed: treat as on.
    */
   requestsAllowed?: boolean;
-  /** Messages this user may send in a request before acceptance, when the server tells it. */
+  /**
+   * Messages this user may send in a request before acceptance (1–10): their organization's
+   * setting as it stands now, 10 for personal accounts. Absent in profiles cached before the
+   * server sent it. The device holds queued messages to the lower of this and the chat's cap.
+   */
   requestCap?: number;
 }
 

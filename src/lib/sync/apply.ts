@@ -68,8 +68,9 @@ export async function takeSeq(db: ParleyDB): Promise<number> {
   return seq;
 }
 
+/** The tables every sync and outbox transaction spans; the profile for the cap /api/me gave. */
 export function syncTables(db: ParleyDB) {
-  return [db.chats, db.messages, db.outbox, db.meta];
+  return [db.chats, db.messages, db.outbox, db.meta, db.profile];
 }
 
 export async function getMeta<T extends string | number | boolean>(

@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Me } from '$lib/api/types';
 import { ParleyDB, type ChatRow } from '$lib/db';
 import { applyChanges, applyResults } from './apply';
 import { addQueueRule, enqueue, retryMessage, sendMessage } from './outbox';
@@ -78,6 +79,23 @@ function message(chatId: string, seq: number, authorId = ME): MessageState {
   };
 }
 
+/** The profile GET /api/me answered, as the session caches it. */
+function profile(requestCap?: number): Me {
+  return {
+    id: ME,
+    name: 'Alice',
+    email: 'alice@contoso.test',
+    phone: null,
+    kind: 'managed',
+    role: 'member',
+    organization: { id: 'org-contoso', name: 'Contoso', region: 'FR' },
+    region: 'FR',
+    locale: null,
+    requestsAllowed: true,
+    ...(requestCap !== undefined && { requestCap })
+  };
+}
+
 const chatChange = (c: ChatState): Change => ({ cursor: ++cursor, type: 'chat', chat: c });
 const messageChange = (m: MessageState): Change => ({
   cursor: ++cursor,
@@ -132,6 +150,40 @@ describe('the pre-acceptance cap on the device', () => {
     await sendMessage(db, 'req-1', 'two', { userId: ME });
     const third = await sendMessage(db, 'req-1', 'three', { userId: ME });
     expect(third.ok).toBe(false);
+  });
+
+  it('holds queued messages to a cap an admin lowered, once /api/me has said it', async () => {
+    const db = freshDb();
+    const delivered = [1, 2].map((seq) => messageChange(message('req-1', seq)));
+    await applyChanges(db, [chatChange(chat('req-1', { lastSeq: 2 })), ...delivered], cursor, ME);
+    expect((await sendMessage(db, 'req-1', 'third', { userId: ME })).ok).toBe(true);
+    // Offline from here: the chat still says 10, the profile read before says 4.
+    await db.saveMe(profile(4));
+    expect(await capUsage(db, await row(db, 'req-1'), ME)).toEqual({ used: 3, cap: 4 });
+    expect((await sendMessage(db, 'req-1', 'fourth', { userId: ME })).ok).toBe(true);
+    expect(await sendMessage(db, 'req-1', 'fifth', { userId: ME })).toEqual({
+      ok: false,
+      refusal: expect.objectContaining({
+        code: 'cap_reached',
+        message: expect.stringContaining('4')
+      })
+    });
+  });
+
+  it('keeps the chat’s cap when the profile says more or nothing', async () => {
+    const db = freshDb();
+    await applyChanges(
+      db,
+      [chatChange(chat('req-1', { request: senderRequest({ cap: 2 }) }))],
+      cursor,
+      ME
+    );
+    for (const cached of [profile(10), profile()]) {
+      await db.saveMe(cached);
+      expect(await capUsage(db, await row(db, 'req-1'), ME)).toEqual({ used: 0, cap: 2 });
+    }
+    await db.forgetUser('session');
+    expect(await capUsage(db, await row(db, 'req-1'), ME)).toEqual({ used: 0, cap: 2 });
   });
 
   it('counts per chat', async () => {

@@ -14,6 +14,9 @@ export interface CapUsage {
  * For the sender of a request the recipient has not accepted: the messages that count toward the
  * cap (delivered ones and those still queued; a refused one does not count), else null. A pending
  * request holds at most `cap` (≤ 10) messages, so counting them is cheap.
+ *
+ * The cap is the lower of the chat's (as last synced) and the one GET /api/me last gave: an admin
+ * who lowers it changes no chat, so only the profile tells the device before the chat next syncs.
  */
 export async function capUsage(db: ParleyDB, chat: ChatRow, me: string): Promise<CapUsage | null> {
   const request = chat.request;
@@ -23,7 +26,10 @@ export async function capUsage(db: ParleyDB, chat: ChatRow, me: string): Promise
     .between([chat.id, Dexie.minKey], [chat.id, Dexie.maxKey])
     .filter((message) => message.authorId === me && message.status !== 'failed')
     .count();
-  return { used, cap: request.cap };
+  const profile = await db.profile.get('me');
+  // Absent from profiles cached before the server sent it, and unknown once signed out.
+  const known = profile?.me.id === me ? profile.me.requestCap : undefined;
+  return { used, cap: Math.min(request.cap, known ?? request.cap) };
 }
 
 /**
