@@ -52,7 +52,7 @@ export function toMe(user: User, organization: Organization | null): Me {
     region: organization?.defaultRegion ?? user.region ?? FALLBACK_REGION,
     locale: user.locale ?? null,
     // SQLite hands booleans back as 0 or 1.
-    requestsAllowed: Boolean(user.requestsAllowed),
+    requestsAllowed: user.requestsAllowed,
     // The device applies it to what it queues offline, so a cap an admin lowered holds there too.
     requestCap: requestCap(organization)
   };

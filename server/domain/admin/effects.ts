@@ -4,7 +4,7 @@
 import { and, eq, inArray, isNull, sql, type Column } from 'drizzle-orm';
 import { tables, type Db } from '../../store/index.ts';
 import { chatChanges, recordChanges, type ChangeNotice } from '../sync/changes.ts';
-import { effectiveSetting, sqlBoolean } from '../external/policy.ts';
+import { effectiveSetting } from '../external/policy.ts';
 
 /** Whose switches changed: every member of the organization, or one of them. */
 export type Affected = { organizationId: string; memberId?: string };
@@ -56,7 +56,7 @@ async function hideRequestsFromOutside(tx: Db, affected: Affected, now: Date) {
       and(
         membersOf(affected),
         eq(r.status, 'pending'),
-        eq(r.suppressed, sqlBoolean(false)),
+        eq(r.suppressed, false),
         isNull(r.revokedAt),
         outsider(r.senderId, affected.organizationId)
       )
@@ -64,10 +64,7 @@ async function hideRequestsFromOutside(tx: Db, affected: Affected, now: Date) {
   const closed = pending.filter((row) => !effectiveSetting(row.inboundOverride, row.inbound));
   if (closed.length === 0) return [];
   const chatIds = closed.map((row) => row.chatId);
-  await tx
-    .update(r)
-    .set({ suppressed: sqlBoolean(true) })
-    .where(inArray(r.chatId, chatIds));
+  await tx.update(r).set({ suppressed: true }).where(inArray(r.chatId, chatIds));
   const changes = [];
   for (const { chatId, recipientId } of closed) {
     await tx

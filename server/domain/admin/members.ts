@@ -5,7 +5,6 @@ import { tables, type Db } from '../../store/index.ts';
 import type { Role } from '../../store/schema.ts';
 import { DomainError } from '../accounts.ts';
 import { recordAudit } from '../audit.ts';
-import { sqlBoolean } from '../external/policy.ts';
 import type { ChangeNotice } from '../sync/changes.ts';
 import type { Admin } from './access.ts';
 import { applySwitchEffects } from './effects.ts';
@@ -31,9 +30,8 @@ type UserRow = typeof tables.users.$inferSelect;
 
 export const toOverride = (value: boolean | null): Override =>
   value === null ? 'default' : value ? 'on' : 'off';
-/** As a value to store: SQLite cannot bind a JS boolean, so true and false go as SQL literals. */
-export const fromOverride = (value: Override) =>
-  value === 'default' ? null : sqlBoolean(value === 'on');
+/** As a value to store: null follows the organization's setting. */
+export const fromOverride = (value: Override) => (value === 'default' ? null : value === 'on');
 
 function toMember(user: UserRow): Member {
   return {

@@ -7,12 +7,7 @@ import { tables, type Db } from '../../store/index.ts';
 import type { OrganizationInvitationLimits } from '../../store/schema.ts';
 import { DomainError } from '../accounts.ts';
 import { recordAudit } from '../audit.ts';
-import {
-  DEFAULT_SMS_COUNTRIES,
-  requestCap,
-  sqlBoolean,
-  type OrganizationRow
-} from '../external/policy.ts';
+import { DEFAULT_SMS_COUNTRIES, requestCap, type OrganizationRow } from '../external/policy.ts';
 import type { ChangeNotice } from '../sync/changes.ts';
 import type { Admin } from './access.ts';
 import { applySwitchEffects } from './effects.ts';
@@ -58,8 +53,8 @@ export type SettingsView = {
 export function effectiveSettings(organization: OrganizationRow, limits: ServerLimits): Settings {
   const own = organization.invitationLimits ?? {};
   return {
-    outboundExternal: Boolean(organization.outboundExternal),
-    inboundExternal: Boolean(organization.inboundExternal),
+    outboundExternal: organization.outboundExternal,
+    inboundExternal: organization.inboundExternal,
     requestCap: requestCap(organization),
     smsCountries: [...(organization.smsCountries ?? DEFAULT_SMS_COUNTRIES)],
     invitationLimits: {
@@ -177,8 +172,6 @@ function validate(
 /** A stored setting as the audit log shows it (scalars only; null: the default). */
 function auditValue(name: SettingName, value: unknown): string | number | boolean | null {
   if (value === null || value === undefined) return null;
-  // SQLite reads booleans back as 0 and 1.
-  if (name === 'outboundExternal' || name === 'inboundExternal') return Boolean(value);
   if (name === 'smsCountries') return (value as string[]).join(',');
   if (name === 'invitationLimits') return JSON.stringify(value);
   return value as string | number | boolean;
@@ -205,13 +198,7 @@ export async function updateSettings(
         JSON.stringify(auditValue(name, organization[name]))
   );
   if (changed.length === 0) return { organization, notices: [] };
-  const values = Object.fromEntries(
-    changed.map((name) => {
-      const value = next[name];
-      // Booleans go as SQL literals: SQLite cannot bind a JS boolean.
-      return [name, typeof value === 'boolean' ? sqlBoolean(value) : value];
-    })
-  );
+  const values = Object.fromEntries(changed.map((name) => [name, next[name]]));
   const [updated] = await tx
     .update(tables.organizations)
     .set(values)
@@ -254,8 +241,8 @@ export async function previewSettings(
 ): Promise<Effects> {
   validate(organization, patch, limits);
   const before = {
-    outbound: Boolean(organization.outboundExternal),
-    inbound: Boolean(organization.inboundExternal)
+    outbound: organization.outboundExternal,
+    inbound: organization.inboundExternal
   };
   const after = {
     outbound: patch.outboundExternal ?? before.outbound,
@@ -312,7 +299,7 @@ async function countRequestsLosingInbound(db: Db, organizationId: string): Promi
     .where(
       and(
         eq(r.status, 'pending'),
-        eq(r.suppressed, sqlBoolean(false)),
+        eq(r.suppressed, false),
         isNull(r.revokedAt),
         eq(recipient.organizationId, organizationId),
         isNull(recipient.inboundOverride),

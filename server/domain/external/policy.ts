@@ -1,6 +1,6 @@
 // Who may reach whom across an organization's border: organization policy, blocks, accepted
 // contacts, the pre-acceptance cap and the SMS country list. Reads only; no HTTP, no sync.
-import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { DEFAULT_REQUEST_CAP, type ReadOnlyReason } from '../../../src/lib/sync/protocol.ts';
 import { prepared, tables, type Db } from '../../store/index.ts';
 import { blockableAccount, blockedByOrganization } from '../admin/policy.ts';
@@ -21,11 +21,6 @@ export function effectiveSetting(
   organizationSetting: boolean | null | undefined
 ): boolean {
   return override ?? organizationSetting ?? true;
-}
-
-/** A boolean as an SQL literal, which both engines accept (used by the admin settings). */
-export function sqlBoolean(value: boolean): SQL {
-  return value ? sql`true` : sql`false`;
 }
 
 /** SMS goes to these regions when an organization has not chosen its own: EU/EEA, CH, GB, US, CA. */
