@@ -1,8 +1,8 @@
 // Who may reach whom across an organization's border: organization policy, blocks, accepted
 // contacts, the pre-acceptance cap and the SMS country list. Reads only; no HTTP, no sync.
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, or } from 'drizzle-orm';
 import { DEFAULT_REQUEST_CAP, type ReadOnlyReason } from '../../../src/lib/sync/protocol.ts';
-import { prepared, tables, type Db } from '../../store/index.ts';
+import { tables, type Db } from '../../store/index.ts';
 import { blockableAccount, blockedByOrganization } from '../admin/policy.ts';
 
 export type OrganizationRow = typeof tables.organizations.$inferSelect;
@@ -301,44 +301,19 @@ export function readOnlyReason(
   return null;
 }
 
-/** The current members of a chat with their effective outbound setting (prepared: every send). */
-const currentPolicyMembers = prepared('current_policy_members', (db, name) => {
-  const { chatMembers: m, users: u, organizations: o } = tables;
-  return db
-    .select({
-      userId: m.userId,
-      organizationId: u.organizationId,
-      outboundOverride: u.outboundOverride,
-      outbound: o.outboundExternal
-    })
-    .from(m)
-    .innerJoin(u, eq(u.id, m.userId))
-    .leftJoin(o, eq(o.id, u.organizationId))
-    .where(and(eq(m.chatId, sql.placeholder('chatId')), isNull(m.leftAt)))
-    .prepare(name);
-});
-
 /**
  * Why `actorId` may not write in an accepted or internal chat now: their own outbound chat is
  * off and someone outside is there (`policy_outbound_disabled`), another member's is
  * (`chat_read_only`, for both sides), or the other person of a 1:1 chat was blocked out of it.
+ * `members` are the current ones, as the sync engine loaded them in this transaction.
  */
-export async function writeClosedReason(
-  tx: Db,
-  chat: { id: string; kind: 'direct' | 'group' },
-  memberIds: string[],
+export function writeClosedReason(
+  chat: { kind: 'direct' | 'group' },
+  members: Omit<PolicyMember, 'leftAt'>[],
   actorId: string
-): Promise<
-  'policy_outbound_disabled' | 'chat_read_only' | 'policy_blocked_by_organization' | null
-> {
-  if (chat.kind === 'direct' && memberIds.length < 2) return 'policy_blocked_by_organization';
-  const rows = (await currentPolicyMembers(tx).execute({ chatId: chat.id })).map(
-    ({ outboundOverride, outbound, ...row }) => ({
-      ...row,
-      outboundOpen: effectiveSetting(outboundOverride, outbound),
-      leftAt: null
-    })
-  );
+): 'policy_outbound_disabled' | 'chat_read_only' | 'policy_blocked_by_organization' | null {
+  if (chat.kind === 'direct' && members.length < 2) return 'policy_blocked_by_organization';
+  const rows = members.map((member) => ({ ...member, leftAt: null }));
   if (readOnlyReason(chat, rows, null) === null) return null;
   const actor = rows.find((row) => row.userId === actorId);
   const ownPolicy =

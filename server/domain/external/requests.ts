@@ -132,7 +132,7 @@ async function sendRefusal(
     const cap = requestCap(organization);
     return Number(access.chat.lastSeq) >= cap ? requestRefusals.capReached(cap) : null;
   }
-  switch (await writeClosedReason(tx, access.chat, access.memberIds, actor.id)) {
+  switch (writeClosedReason(access.chat, access.members, actor.id)) {
     case 'policy_outbound_disabled':
       return refusals.outboundDisabled();
     case 'chat_read_only':

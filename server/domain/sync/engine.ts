@@ -13,7 +13,7 @@ import { isRaceError, prepared, tables, type Db, type Store } from '../../store/
 import type { Notifier } from '../../messaging/notifier.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
 import { DomainError } from '../accounts.ts';
-import { organizationFor, type OrganizationRow } from '../external/policy.ts';
+import { effectiveSetting, organizationFor, type OrganizationRow } from '../external/policy.ts';
 import {
   chatMemberRows,
   chunks,
@@ -69,7 +69,16 @@ const SQLITE_MUTATIONS_PER_COMMIT = 100;
 
 const GAP = Symbol('sequence gap');
 
-const { chats, chatMembers, chatAliases, devices, appliedMutations, messages } = tables;
+const {
+  chats,
+  chatMembers,
+  chatAliases,
+  devices,
+  appliedMutations,
+  messages,
+  users,
+  organizations
+} = tables;
 const p = sql.placeholder;
 
 /** The exactly-once guard: moves the device to `seq` only from `seq - 1`. */
@@ -118,11 +127,20 @@ type Deferred = {
   organization?: Promise<OrganizationRow | null>;
 };
 
+/** The chat with its current members and what the read-only rule needs of each. */
 const chatWithMembers = (db: Db) =>
   db
-    .select({ chat: chats, userId: chatMembers.userId })
+    .select({
+      chat: chats,
+      userId: chatMembers.userId,
+      organizationId: users.organizationId,
+      outboundOverride: users.outboundOverride,
+      outbound: organizations.outboundExternal
+    })
     .from(chats)
     .leftJoin(chatMembers, and(eq(chatMembers.chatId, chats.id), isNull(chatMembers.leftAt)))
+    .leftJoin(users, eq(users.id, chatMembers.userId))
+    .leftJoin(organizations, eq(organizations.id, users.organizationId))
     .where(eq(chats.id, p('chatId')));
 /** PostgreSQL keeps the chat row (only it) locked until commit. */
 const lockChat = prepared('lock_chat', (db, name) =>
@@ -176,8 +194,14 @@ export function createSyncEngine(options: SyncEngineOptions) {
       const [alias] = await followAlias(tx).execute({ aliasId: chatId, userId: actorId });
       return alias ? loadChat(tx, alias.chatId, actorId) : null;
     }
-    const memberIds = rows.flatMap((row) => (row.userId === null ? [] : [row.userId])).sort();
-    return { chat, memberIds };
+    const members = rows
+      .flatMap(({ userId, organizationId, outboundOverride, outbound }) =>
+        userId === null
+          ? []
+          : [{ userId, organizationId, outboundOpen: effectiveSetting(outboundOverride, outbound) }]
+      )
+      .sort((a, b) => (a.userId < b.userId ? -1 : 1));
+    return { chat, memberIds: members.map((member) => member.userId), members };
   }
 
   function contextFor(

@@ -24,6 +24,8 @@ export type ChatAccess = {
   chat: ChatRow;
   /** The current members, sorted (the order every fan-out writes in). */
   memberIds: string[];
+  /** The same members with what the read-only rule needs (`writeClosedReason`). */
+  members: { userId: string; organizationId: string | null; outboundOpen: boolean }[];
 };
 
 export type MutationContext = {
