@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signedIn } from './accounts.ts';
 import { launchChromium } from './browser.ts';
+import { bodies, controlledByServiceWorker, send } from './chat-page.ts';
 
 const baseUrl = inject('baseUrl');
 let browser: Browser;
@@ -12,18 +13,6 @@ let alice: { context: BrowserContext; page: Page };
 let bruno: { context: BrowserContext; page: Page };
 let directChatId: string;
 const CHAT_URL = /\/chats\/[0-9a-f-]{36}$/;
-
-/** The message bodies shown in the chat, top to bottom. */
-function bodies(page: Page): Promise<string[]> {
-  return page.locator('[role="log"] .body').allInnerTexts();
-}
-
-/** Types and sends a message; returns once it shows in the chat (pending or delivered). */
-async function send(page: Page, text: string) {
-  await page.getByLabel('Message', { exact: true }).fill(text);
-  await page.getByLabel('Message', { exact: true }).press('Enter');
-  await expect.poll(async () => (await bodies(page)).includes(text)).toBe(true);
-}
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -67,13 +56,7 @@ describe('chat', () => {
   it('keeps messages written offline through a reload and delivers them once, in order', async () => {
     const { page, context } = bruno;
     // The service worker must control the page for an offline reload to open the app.
-    await page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-    });
-    await page.reload();
-    await expect
-      .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
-      .toBe(true);
+    await controlledByServiceWorker(page);
 
     await context.setOffline(true);
     const offline = ['Offline one', 'Offline two', 'Offline three'];

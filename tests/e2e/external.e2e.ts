@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitForMail } from '../support/mailbox.ts';
 import { signedIn } from './accounts.ts';
 import { launchChromium } from './browser.ts';
+import { bodies, controlledByServiceWorker, send, waitingToSend } from './chat-page.ts';
 
 const baseUrl = inject('baseUrl');
 const mailDir = inject('mailDir');
@@ -20,31 +21,6 @@ let aliceLaptop: { context: BrowserContext; page: Page };
 let bob: { context: BrowserContext; page: Page };
 let chatUrl: string;
 let joinLink: string;
-
-function bodies(page: Page): Promise<string[]> {
-  return page.locator('[role="log"] .body').allInnerTexts();
-}
-
-function waitingToSend(page: Page): Promise<number> {
-  return page.getByRole('img', { name: 'Waiting to send' }).count();
-}
-
-async function send(page: Page, text: string) {
-  await page.getByLabel('Message', { exact: true }).fill(text);
-  await page.getByLabel('Message', { exact: true }).press('Enter');
-  await expect.poll(async () => (await bodies(page)).includes(text)).toBe(true);
-}
-
-/** Waits until the service worker controls the page, so that it opens with no network. */
-async function controlledByServiceWorker(page: Page) {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-  });
-  await page.reload();
-  await expect
-    .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
-    .toBe(true);
-}
 
 beforeAll(async () => {
   browser = await launchChromium();

@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { enterCode } from './accounts.ts';
 import { launchChromium, launchPersistentChromium } from './browser.ts';
+import { controlledByServiceWorker } from './chat-page.ts';
 
 const baseUrl = inject('baseUrl');
 let browser: Browser;
@@ -63,13 +64,7 @@ describe('app shell', () => {
 
   it('opens with no network after a reload, still signed in', async () => {
     // The service worker must control the page before the network goes away.
-    await page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-    });
-    await page.reload();
-    await expect
-      .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
-      .toBe(true);
+    await controlledByServiceWorker(page);
 
     await context.setOffline(true);
     try {

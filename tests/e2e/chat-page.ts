@@ -1,0 +1,36 @@
+// What the e2e files do on a chat screen: read its messages, send one, and make the page work
+// with no network.
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/** The message bodies shown in the chat, top to bottom. */
+export function bodies(page: Page): Promise<string[]> {
+  return page.locator('[role="log"] .body').allInnerTexts();
+}
+
+/** How many messages show as queued. */
+export function waitingToSend(page: Page): Promise<number> {
+  return page.getByRole('img', { name: 'Waiting to send' }).count();
+}
+
+export function composer(page: Page) {
+  return page.getByLabel('Message', { exact: true });
+}
+
+/** Types and sends a message; returns once it shows in the chat (pending or delivered). */
+export async function send(page: Page, text: string) {
+  await composer(page).fill(text);
+  await composer(page).press('Enter');
+  await expect.poll(async () => (await bodies(page)).includes(text)).toBe(true);
+}
+
+/** Waits until the service worker controls the page, so that it opens and works with no network. */
+export async function controlledByServiceWorker(page: Page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await page.reload();
+  await expect
+    .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
+    .toBe(true);
+}
