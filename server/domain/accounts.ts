@@ -7,6 +7,12 @@ import { signInCodeEmail, signInCodeSms } from '../messaging/templates.ts';
 import { tables, type Db, type Store } from '../store/index.ts';
 import type { Locale } from '../store/schema.ts';
 import { publishChanges } from '../realtime/feed.ts';
+import {
+  blockableUser,
+  blockedByOrganization,
+  organizationIdOf,
+  senderOrganizationBlocked
+} from './admin/policy.ts';
 import { effectiveSetting } from './external/policy.ts';
 import { hitRateLimits, type Limit } from './rate-limit.ts';
 import { keyedHash, safeEqual } from './secrets.ts';
@@ -298,9 +304,28 @@ export async function attachPendingRequests(
         isNull(r.revokedAt)
       )
     )
-    .returning({ chatId: r.chatId });
+    .returning({ chatId: r.chatId, senderId: r.senderId });
   if (attached.length === 0 || closed) return [];
-  const chatIds = attached.map((row) => row.chatId).sort();
+  // A sender either organization blocked (theirs this address, ours the sender) reaches nobody.
+  const chatIds: string[] = [];
+  for (const { chatId, senderId } of attached) {
+    const target = { recipientId: account.user.id, addressKey: address.key };
+    const blocked =
+      (await senderOrganizationBlocked(tx, await organizationIdOf(tx, senderId), target)) ||
+      (account.organization !== null &&
+        (await blockedByOrganization(
+          tx,
+          account.organization.id,
+          await blockableUser(tx, senderId)
+        )));
+    if (blocked) {
+      await tx.update(r).set({ suppressed: true }).where(eq(r.chatId, chatId));
+    } else {
+      chatIds.push(chatId);
+    }
+  }
+  if (chatIds.length === 0) return [];
+  chatIds.sort();
   await tx
     .insert(chatMembers)
     .values(chatIds.map((chatId) => ({ chatId, userId: account.user.id, joinedAt: now })))

@@ -5,8 +5,9 @@ import { emailDomain, parseAddress, parseEmail, type Address } from '../../../sr
 import { tables, type Db } from '../../store/index.ts';
 import { DomainError, findAccount } from '../accounts.ts';
 import { recordAudit } from '../audit.ts';
-import { chatChanges, recordChanges, type ChangeNotice } from '../sync/changes.ts';
+import { chatChanges, recordChanges, type ChangeNotice, type NewChange } from '../sync/changes.ts';
 import type { Admin } from './access.ts';
+import { hideRequest } from './effects.ts';
 import { removeBlockedPersonFromChats } from './policy.ts';
 
 type By = { id: string; name: string } | null;
@@ -137,10 +138,7 @@ export async function addBlockedDomain(
     .from(users)
     .where(like(users.emailKey, `%@${domain}`));
   const changes = [];
-  for (const { id } of onDomain) {
-    const { chatIds } = await removeBlockedPersonFromChats(tx, organizationId, id, now);
-    for (const chatId of chatIds) changes.push(...(await chatChanges(tx, chatId, [id])));
-  }
+  for (const { id } of onDomain) changes.push(...(await shutOut(tx, organizationId, id, now)));
   return recordChanges(tx, changes, now);
 }
 
@@ -213,10 +211,35 @@ export async function addBlockedAddress(
     at: now
   });
   if (userId === null) return [];
+  return recordChanges(tx, await shutOut(tx, organizationId, userId, now), now);
+}
+
+/**
+ * Takes a blocked person out of the organization's conversations. Their pending requests to
+ * members are hidden from those members first, so that, as for any unavailable address, they
+ * see no change there; then they leave every other chat with a member, and are told.
+ */
+async function shutOut(
+  tx: Db,
+  organizationId: string,
+  userId: string,
+  now: Date
+): Promise<NewChange[]> {
+  const { messageRequests: r, users } = tables;
+  const requests = await tx
+    .select({ chatId: r.chatId, recipientId: r.recipientId })
+    .from(r)
+    .innerJoin(users, eq(users.id, r.recipientId))
+    .where(
+      and(eq(r.senderId, userId), eq(r.status, 'pending'), eq(users.organizationId, organizationId))
+    );
+  const changes: NewChange[] = [];
+  for (const { chatId, recipientId } of requests) {
+    if (recipientId !== null) changes.push(...(await hideRequest(tx, chatId, recipientId, now)));
+  }
   const { chatIds } = await removeBlockedPersonFromChats(tx, organizationId, userId, now);
-  const changes = [];
   for (const chatId of chatIds) changes.push(...(await chatChanges(tx, chatId, [userId])));
-  return recordChanges(tx, changes, now);
+  return changes;
 }
 
 /** Unblocks an address; the person does not come back into the chats they left. */

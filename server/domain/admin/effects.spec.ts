@@ -147,6 +147,82 @@ describe('blocks', () => {
   });
 });
 
+describe('what a request’s sender may learn', () => {
+  it('sees nothing of the recipient’s outbound setting, nor of their organization blocking them', async () => {
+    const { chatId } = await startExternal(sam, 'bruno@contoso.test');
+    expect((await lastView(bruno, chatId))?.request).toMatchObject({ role: 'recipient' });
+    const before = await sam.pullAll();
+
+    await change('patch', `/members/${bruno.userId}`, { outbound: 'off' });
+    await change('post', '/blocked/addresses', { address: 'sam@example.org' });
+
+    expect(await sam.pullAll()).toEqual(before);
+    expect(before.at(-1)).toMatchObject({ type: 'chat', chat: { readOnly: null, active: true } });
+    expect((await lastView(bruno, chatId))?.active).toBe(false);
+    expect(await bruno.do('request.accept', { chatId })).toMatchObject(refused('chat_not_found'));
+  });
+});
+
+describe('blocks and read-only chats in groups', () => {
+  it('nobody brings a blocked person into a chat with the organization’s members', async () => {
+    await addPersonalUser(t, { name: 'Zed Park', email: 'zed@example.net' });
+    const zed = await deviceFor(t, 'zed@example.net');
+    await acceptedRequest(bruno, sam, 'sam@example.org');
+    await acceptedRequest(sam, zed, 'zed@example.net');
+    const groupId = crypto.randomUUID();
+    expect(
+      await bruno.do('chat.createGroup', {
+        chatId: groupId,
+        name: 'Launch',
+        memberIds: [sam.userId]
+      })
+    ).toMatchObject(applied);
+
+    await change('post', '/blocked/addresses', { address: 'zed@example.net' });
+
+    expect(
+      await sam.do('chat.addMembers', { chatId: groupId, userIds: [zed.userId] })
+    ).toMatchObject(refused('recipient_unavailable'));
+  });
+
+  it('a chat read-only by policy cannot be renamed or given new members', async () => {
+    await addPersonalUser(t, { name: 'Zed Park', email: 'zed@example.net' });
+    const zed = await deviceFor(t, 'zed@example.net');
+    await acceptedRequest(bruno, sam, 'sam@example.org');
+    await acceptedRequest(sam, zed, 'zed@example.net');
+    const groupId = crypto.randomUUID();
+    await bruno.do('chat.createGroup', {
+      chatId: groupId,
+      name: 'Launch',
+      memberIds: [sam.userId]
+    });
+
+    await change('patch', '/settings', { outboundExternal: false });
+
+    expect(await sam.do('chat.rename', { chatId: groupId, name: 'Ours now' })).toMatchObject(
+      refused('chat_read_only')
+    );
+    expect(
+      await sam.do('chat.addMembers', { chatId: groupId, userIds: [zed.userId] })
+    ).toMatchObject(refused('chat_read_only'));
+  });
+
+  it('a member’s request to an address their organization then blocked can be neither resent nor continued', async () => {
+    const { chatId } = await startExternal(bruno, 'new@example.org');
+    expect(await bruno.send(chatId, 'Hello')).toMatchObject(applied);
+
+    await change('post', '/blocked/domains', { domain: 'example.org' });
+
+    expect(await bruno.send(chatId, 'Still there?')).toMatchObject(
+      refused('policy_blocked_by_organization')
+    );
+    expect(await bruno.do('invitation.resend', { chatId })).toMatchObject(
+      refused('policy_blocked_by_organization')
+    );
+    expect(await bruno.do('invitation.revoke', { chatId })).toMatchObject(applied);
+  });
+});
+
 describe('the pre-acceptance cap', () => {
   it('lowered, applies to the next send and reaches the sender’s view of the request', async () => {
     const { chatId } = await startExternal(bruno, 'sam@example.org');

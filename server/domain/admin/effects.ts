@@ -1,9 +1,9 @@
 // What a change of the outbound or inbound switch (an organization's, or one member's override)
 // does to conversations that already exist (docs/administration.md, Effects): devices learn at
 // once, in the transaction of the change.
-import { and, eq, inArray, isNull, sql, type Column } from 'drizzle-orm';
+import { and, eq, isNull, ne, sql, type Column } from 'drizzle-orm';
 import { tables, type Db } from '../../store/index.ts';
-import { chatChanges, recordChanges, type ChangeNotice } from '../sync/changes.ts';
+import { chatChanges, recordChanges, type ChangeNotice, type NewChange } from '../sync/changes.ts';
 import { effectiveSetting } from '../external/policy.ts';
 
 /** Whose switches changed: every member of the organization, or one of them. */
@@ -13,7 +13,8 @@ export type Affected = { organizationId: string; memberId?: string };
  * Applies the effects of the switches as they now stand for `affected`: pending requests from
  * outside to a member whose inbound chat is closed are hidden from them (they leave the chat and
  * the request can no longer be answered; the sender sees nothing change), and everyone in the
- * external chats of those members gets the chat again, read-only or open as it now is.
+ * external chats of those members gets the chat again, read-only or open as it now is (in a
+ * request not yet accepted, only the affected member does).
  */
 export async function applySwitchEffects(
   tx: Db,
@@ -21,8 +22,8 @@ export async function applySwitchEffects(
   now: Date
 ): Promise<ChangeNotice[]> {
   const changes = [...(await hideRequestsFromOutside(tx, affected, now))];
-  for (const chatId of await externalChatsOf(tx, affected)) {
-    changes.push(...(await chatChanges(tx, chatId)));
+  for (const { chatId, only } of await externalChatsOf(tx, affected)) {
+    changes.push(...(await chatChanges(tx, chatId, [], only)));
   }
   return recordChanges(tx, changes, now);
 }
@@ -41,7 +42,7 @@ function outsider(userId: Column, organizationId: string) {
 }
 
 async function hideRequestsFromOutside(tx: Db, affected: Affected, now: Date) {
-  const { messageRequests: r, users, organizations, chatMembers } = tables;
+  const { messageRequests: r, users, organizations } = tables;
   const pending = await tx
     .select({
       chatId: r.chatId,
@@ -61,35 +62,60 @@ async function hideRequestsFromOutside(tx: Db, affected: Affected, now: Date) {
         outsider(r.senderId, affected.organizationId)
       )
     );
-  const closed = pending.filter((row) => !effectiveSetting(row.inboundOverride, row.inbound));
-  if (closed.length === 0) return [];
-  const chatIds = closed.map((row) => row.chatId);
-  await tx.update(r).set({ suppressed: true }).where(inArray(r.chatId, chatIds));
   const changes = [];
-  for (const { chatId, recipientId } of closed) {
-    await tx
-      .update(chatMembers)
-      .set({ leftAt: now })
-      .where(
-        and(
-          eq(chatMembers.chatId, chatId),
-          eq(chatMembers.userId, recipientId),
-          isNull(chatMembers.leftAt)
-        )
-      );
-    // Only the recipient: to the sender the request is still pending, as for any unavailable address.
-    changes.push(...(await chatChanges(tx, chatId, [], [recipientId])));
+  for (const { chatId, recipientId, inboundOverride, inbound } of pending) {
+    if (effectiveSetting(inboundOverride, inbound)) continue;
+    changes.push(...(await hideRequest(tx, chatId, recipientId, now)));
   }
   return changes;
 }
 
-/** Chats where an affected member is with someone outside, or that an affected member's request opened. */
-async function externalChatsOf(tx: Db, affected: Affected): Promise<string[]> {
+/**
+ * Hides a pending request from its recipient: it can no longer be answered and they leave the
+ * chat. Only the recipient is told; to the sender it stays pending, as for any unavailable
+ * address. Does nothing if the request was answered meanwhile (the update re-checks it).
+ */
+export async function hideRequest(
+  tx: Db,
+  chatId: string,
+  recipientId: string,
+  now: Date
+): Promise<NewChange[]> {
+  const { messageRequests: r, chatMembers } = tables;
+  const hidden = await tx
+    .update(r)
+    .set({ suppressed: true })
+    .where(and(eq(r.chatId, chatId), eq(r.status, 'pending'), eq(r.suppressed, false)))
+    .returning({ chatId: r.chatId });
+  if (hidden.length === 0) return [];
+  await tx
+    .update(chatMembers)
+    .set({ leftAt: now })
+    .where(
+      and(
+        eq(chatMembers.chatId, chatId),
+        eq(chatMembers.userId, recipientId),
+        isNull(chatMembers.leftAt)
+      )
+    );
+  return chatChanges(tx, chatId, [], [recipientId]);
+}
+
+/**
+ * The chats whose view changes for the affected members, and who is to be told: everyone in an
+ * external chat; only the affected members themselves in a request not yet accepted (its
+ * other side must not notice anything of them).
+ */
+async function externalChatsOf(
+  tx: Db,
+  affected: Affected
+): Promise<{ chatId: string; only?: string[] }[]> {
   const { chatMembers: m, users, messageRequests: r } = tables;
   const withOutsiders = await tx
-    .selectDistinct({ chatId: m.chatId })
+    .select({ chatId: m.chatId, userId: m.userId, status: r.status })
     .from(m)
     .innerJoin(users, eq(users.id, m.userId))
+    .leftJoin(r, eq(r.chatId, m.chatId))
     .where(
       and(
         membersOf(affected),
@@ -100,9 +126,17 @@ async function externalChatsOf(tx: Db, affected: Affected): Promise<string[]> {
       )
     );
   const requested = await tx
-    .select({ chatId: r.chatId })
+    .select({ chatId: r.chatId, userId: r.senderId, status: r.status })
     .from(r)
     .innerJoin(users, eq(users.id, r.senderId))
-    .where(and(membersOf(affected), eq(r.status, 'pending')));
-  return [...new Set([...withOutsiders, ...requested].map((row) => row.chatId))].sort();
+    // Declined and blocked requests are still pending to their sender: updated alike.
+    .where(and(membersOf(affected), ne(r.status, 'accepted')));
+  const chats = new Map<string, { chatId: string; only?: string[] }>();
+  for (const row of [...withOutsiders, ...requested]) {
+    const open = row.status === null || row.status === 'accepted';
+    const chat = chats.get(row.chatId) ?? { chatId: row.chatId, ...(open ? {} : { only: [] }) };
+    if (chat.only && !chat.only.includes(row.userId)) chat.only.push(row.userId);
+    chats.set(row.chatId, chat);
+  }
+  return [...chats.values()].sort((a, b) => (a.chatId < b.chatId ? -1 : 1));
 }

@@ -27,6 +27,41 @@ export function blockableAccount(user: {
   };
 }
 
+/** Whom a request was sent to: the account it reached, if any, and the address typed. */
+export function requestTarget(request: {
+  recipientId: string | null;
+  addressKey: string;
+}): BlockablePerson {
+  const at = request.addressKey.lastIndexOf('@');
+  return {
+    userId: request.recipientId,
+    addressKeys: [request.addressKey],
+    emailDomain: at < 0 ? null : request.addressKey.slice(at + 1)
+  };
+}
+
+/** Whether the organization of `senderId` (if any) blocked whom the request was sent to. */
+export async function senderOrganizationBlocked(
+  db: Db,
+  senderOrganizationId: string | null,
+  request: { recipientId: string | null; addressKey: string }
+): Promise<boolean> {
+  return (
+    senderOrganizationId !== null &&
+    blockedByOrganization(db, senderOrganizationId, requestTarget(request))
+  );
+}
+
+/** The organization of the user with this id (null: a personal account). */
+export async function organizationIdOf(db: Db, userId: string): Promise<string | null> {
+  const { users } = tables;
+  const [user] = await db
+    .select({ organizationId: users.organizationId })
+    .from(users)
+    .where(eq(users.id, userId));
+  return user?.organizationId ?? null;
+}
+
 /** `blockableAccount` of the user with this id. */
 export async function blockableUser(db: Db, userId: string): Promise<BlockablePerson> {
   const { users } = tables;

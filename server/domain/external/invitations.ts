@@ -21,7 +21,12 @@ import {
   organizationOfEmail,
   type Account
 } from '../accounts.ts';
-import { blockableUser, blockedByOrganization } from '../admin/policy.ts';
+import {
+  blockableUser,
+  blockedByOrganization,
+  organizationIdOf,
+  senderOrganizationBlocked
+} from '../admin/policy.ts';
 import { countHits, hitRateLimits, type Limit, type LimitCheck } from '../rate-limit.ts';
 import { randomToken } from '../secrets.ts';
 import { createSession, type SignedIn, type User } from '../sessions.ts';
@@ -288,6 +293,11 @@ export async function acceptInvitation(
         (await blockedByOrganization(tx, organization.id, await blockableUser(tx, row.senderId))))
     ) {
       throw unavailable('Your organization does not accept chats from this person.');
+    }
+    // A link sent before the sender's organization blocked this address or domain is dead too.
+    const target = { recipientId: account?.user.id ?? null, addressKey: row.addressKey };
+    if (await senderOrganizationBlocked(tx, await organizationIdOf(tx, row.senderId), target)) {
+      throw invalidInvitation();
     }
     if (account && (await hasBlocked(tx, account.user.id, row.senderId))) {
       throw unavailable('You blocked this person. Unblock them to join this chat.');

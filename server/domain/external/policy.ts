@@ -232,7 +232,8 @@ export async function mayReach(
     .where(inArray(users.id, [...people, actor.id]));
   const self = found.find((u) => u.id === actor.id);
   const others = found.filter((u) => u.id !== actor.id);
-  if (!self || others.length !== new Set(people).size) {
+  const wanted = new Set(people.filter((id) => id !== actor.id));
+  if (!self || others.length !== wanted.size) {
     return { ok: false, reason: 'user_not_found' };
   }
   const outside = others.filter((u) => areExternal(actor.organizationId, u.organizationId));
@@ -264,6 +265,36 @@ export async function mayReach(
   return { ok: true };
 }
 
+/** Whether an organization of a current member (other than the actor's) blocked a newcomer. */
+export async function blockedByMembersOrganizations(
+  tx: Db,
+  members: { organizationId: string | null }[],
+  newcomers: string[]
+): Promise<boolean> {
+  const organizations = new Set(
+    members.flatMap((m) => (m.organizationId ? [m.organizationId] : []))
+  );
+  if (organizations.size === 0 || newcomers.length === 0) return false;
+  const { users } = tables;
+  const people = await tx
+    .select({
+      id: users.id,
+      emailKey: users.emailKey,
+      phone: users.phone,
+      organizationId: users.organizationId
+    })
+    .from(users)
+    .where(inArray(users.id, newcomers));
+  for (const organizationId of organizations) {
+    for (const person of people) {
+      // An organization blocks only people outside it.
+      if (person.organizationId === organizationId) continue;
+      if (await blockedByOrganization(tx, organizationId, blockableAccount(person))) return true;
+    }
+  }
+  return false;
+}
+
 /** A membership row as the read-only rule needs it. */
 export type PolicyMember = {
   userId: string;
@@ -287,12 +318,13 @@ export function readOnlyReason(
 ): ReadOnlyReason | null {
   const current = rows.filter((row) => row.leftAt === null);
   const pending = request !== null && request.status !== 'accepted';
-  const closed = current.some(
+  // Before acceptance only the sender's own setting counts: nothing of the recipient may show.
+  const deciding = pending ? current.filter((row) => row.userId === request.senderId) : current;
+  const closed = deciding.some(
     (member) =>
       member.organizationId !== null &&
       !member.outboundOpen &&
-      ((pending && request.senderId === member.userId) ||
-        current.some((other) => areExternal(member.organizationId, other.organizationId)))
+      (pending || current.some((other) => areExternal(member.organizationId, other.organizationId)))
   );
   if (closed) return 'policy_outbound_disabled';
   if (chat.kind === 'direct' && !pending && rows.some((row) => row.leftAt !== null)) {

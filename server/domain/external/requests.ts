@@ -7,12 +7,17 @@ import type { Mutation } from '../../../src/lib/sync/protocol.ts';
 import { tables, type Db } from '../../store/index.ts';
 import type { Locale } from '../../store/schema.ts';
 import { findAccount, organizationOfEmail } from '../accounts.ts';
-import { blockableAccount, blockedByOrganization } from '../admin/policy.ts';
+import {
+  blockableAccount,
+  blockedByOrganization,
+  senderOrganizationBlocked
+} from '../admin/policy.ts';
 import { chatChanges } from '../sync/changes.ts';
 import { createDirectChat, type Applied } from '../sync/mutations.ts';
 import {
   directKey,
   findDirectChat,
+  closedRefusal,
   refusals,
   refuse,
   takenChatId,
@@ -98,9 +103,11 @@ export async function checkRequest(
       const access = await context.chat(mutation.args.chatId);
       const request = access && (await pendingRequestOf(tx, access.chat));
       if (request?.senderId !== context.actor.id) return refusals.chatNotFound();
+      if (mutation.type === 'invitation.revoke') return null;
       const organization = await context.organization();
-      return mutation.type === 'invitation.resend' && isOff(organization?.outboundExternal)
-        ? refusals.outboundDisabled()
+      if (isOff(organization?.outboundExternal)) return refusals.outboundDisabled();
+      return (await senderOrganizationBlocked(tx, context.actor.organizationId, request))
+        ? refusals.blockedByOrganization()
         : null;
     }
     case 'message.send':
@@ -128,20 +135,14 @@ async function sendRefusal(
     if (request.senderId !== actor.id) return requestRefusals.notAccepted();
     const organization = await context.organization();
     if (isOff(organization?.outboundExternal)) return refusals.outboundDisabled();
+    if (await senderOrganizationBlocked(tx, actor.organizationId, request)) {
+      return refusals.blockedByOrganization();
+    }
     if (request.revokedAt !== null) return requestRefusals.revoked();
     const cap = requestCap(organization);
     return Number(access.chat.lastSeq) >= cap ? requestRefusals.capReached(cap) : null;
   }
-  switch (writeClosedReason(access.chat, access.members, actor.id)) {
-    case 'policy_outbound_disabled':
-      return refusals.outboundDisabled();
-    case 'chat_read_only':
-      return refusals.readOnly();
-    case 'policy_blocked_by_organization':
-      return refusals.blockedByOrganization();
-    case null:
-      return null;
-  }
+  return closedRefusal(writeClosedReason(access.chat, access.members, actor.id));
 }
 
 /** Whether a read marker is shared with the other members: not in a request not yet accepted. */

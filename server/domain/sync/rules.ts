@@ -6,7 +6,12 @@ import { MAX_MESSAGE_LENGTH, type Mutation } from '../../../src/lib/sync/protoco
 import type { Outgoing } from '../../messaging/transports.ts';
 import { tables, type Db } from '../../store/index.ts';
 import type { InvitationLimits } from '../external/invitations.ts';
-import { mayReach, type OrganizationRow } from '../external/policy.ts';
+import {
+  blockedByMembersOrganizations,
+  mayReach,
+  writeClosedReason,
+  type OrganizationRow
+} from '../external/policy.ts';
 import { checkRequest } from '../external/requests.ts';
 
 export type Actor = { id: string; organizationId: string | null };
@@ -188,6 +193,13 @@ export const reachablePeopleOnly: MutationRule = async (tx, context, mutation) =
     return refusals.userNotFound();
   }
   const reach = await mayReach(tx, context.actor, await context.organization(), invited);
+  if (reach.ok && mutation.type === 'chat.addMembers') {
+    // Nor may anyone bring in someone whom another organization in the chat blocked.
+    const access = await context.chat(mutation.args.chatId);
+    if (access && (await blockedByMembersOrganizations(tx, access.members, invited))) {
+      return refusals.recipientUnavailable();
+    }
+  }
   if (reach.ok) return null;
   switch (reach.reason) {
     case 'user_not_found':
@@ -200,6 +212,27 @@ export const reachablePeopleOnly: MutationRule = async (tx, context, mutation) =
       return refusals.blockedByOrganization();
   }
 };
+
+/** Nobody renames or adds people to a chat that an organization's policy closed. */
+export const openChatsOnly: MutationRule = async (_tx, context, mutation) => {
+  if (mutation.type !== 'chat.addMembers' && mutation.type !== 'chat.rename') return null;
+  const access = await context.chat(mutation.args.chatId);
+  return access && closedRefusal(writeClosedReason(access.chat, access.members, context.actor.id));
+};
+
+/** The refusal for a chat closed by policy (`writeClosedReason`); null when it is open. */
+export function closedRefusal(reason: ReturnType<typeof writeClosedReason>): Refusal | null {
+  switch (reason) {
+    case 'policy_outbound_disabled':
+      return refusals.outboundDisabled();
+    case 'chat_read_only':
+      return refusals.readOnly();
+    case 'policy_blocked_by_organization':
+      return refusals.blockedByOrganization();
+    case null:
+      return null;
+  }
+}
 
 /** Message requests: only the recipient answers, the cap, revoked invitations, policy. */
 export const requestRules: MutationRule = (tx, context, mutation) =>
@@ -290,6 +323,7 @@ export const BUILT_IN_RULES: readonly MutationRule[] = [
   validContent,
   membersOnly,
   directChatsAreFixed,
+  openChatsOnly,
   reachablePeopleOnly,
   requestRules,
   removesAMember,
