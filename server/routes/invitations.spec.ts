@@ -205,6 +205,24 @@ describe('invitation links', () => {
     expect(joined.status).toBe(200);
   });
 
+  it('dies when the sender’s organization blocks the address or its domain', async () => {
+    const admin = t.browser();
+    const me = await admin.signIn(t, 'alice@contoso.test');
+    const blocked = `/api/admin/organizations/${me.organization.id as string}/blocked`;
+    const byAddress = await invite();
+    const byDomain = await invite('erin@example.net');
+    await admin.post(`${blocked}/addresses`, { address: INVITED });
+    await admin.post(`${blocked}/domains`, { domain: 'example.net' });
+    for (const { token } of [byAddress, byDomain]) {
+      const dead = await t.browser().post('/api/invitations/accept', { token, name: 'Dana' });
+      expect(dead.status).toBe(404);
+      expect(dead.body?.error.code).toBe('invitation_invalid');
+    }
+    await admin.post(`${blocked}/addresses/remove`, { address: INVITED });
+    const revived = await t.browser().post('/api/invitations/preview', { token: byAddress.token });
+    expect(revived.status).toBe(200);
+  });
+
   it('answers unknown, used and expired links byte for byte the same', async () => {
     const used = await invite();
     await t.browser().post('/api/invitations/accept', { token: used.token, name: 'Dana' });

@@ -185,7 +185,9 @@ async function liveRequest(db: Db, token: string, now: Date): Promise<RequestRow
     !row ||
     row.revokedAt !== null ||
     row.status !== 'pending' ||
-    row.expiresAt.getTime() <= now.getTime()
+    row.expiresAt.getTime() <= now.getTime() ||
+    // A link sent before the sender's organization blocked this address or domain is dead too.
+    (await senderOrganizationBlocked(db, await organizationIdOf(db, row.senderId), row))
   ) {
     throw invalidInvitation();
   }
@@ -294,7 +296,7 @@ export async function acceptInvitation(
     ) {
       throw unavailable('Your organization does not accept chats from this person.');
     }
-    // A link sent before the sender's organization blocked this address or domain is dead too.
+    // The account may hold the address under a block that names the person, not the address.
     const target = { recipientId: account?.user.id ?? null, addressKey: row.addressKey };
     if (await senderOrganizationBlocked(tx, await organizationIdOf(tx, row.senderId), target)) {
       throw invalidInvitation();
