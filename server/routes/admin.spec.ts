@@ -4,10 +4,10 @@ import {
   addAdminOrganization,
   addChat,
   addPendingRequest,
-  addPersonal,
   adminSnapshot,
   userByEmail
 } from '../../tests/support/admin.ts';
+import { addPersonalUser } from '../../tests/support/external.ts';
 import { ORIGIN, startTestApp, type Browser, type TestApp } from '../../tests/support/harness.ts';
 import { organizationFor } from '../domain/external/policy.ts';
 import { tables } from '../store/index.ts';
@@ -160,8 +160,8 @@ describe('admin settings', () => {
     const aliceId = (await userByEmail(t, 'alice@contoso.test')).id;
     const bruno = await userByEmail(t, 'bruno@contoso.test');
     const chloe = await userByEmail(t, 'chloe@contoso.test');
-    const sam = await addPersonal(t, { name: 'Sam', email: 'sam@example.org' });
-    const zoe = await addPersonal(t, { name: 'Zoé', email: 'zoe@example.org' });
+    const sam = await addPersonalUser(t, { name: 'Sam', email: 'sam@example.org' });
+    const zoe = await addPersonalUser(t, { name: 'Zoé', email: 'zoe@example.org' });
     await addChat(t, [aliceId, sam], { kind: 'direct' }); // external: counts
     await addChat(t, [aliceId, bruno.id, zoe]); // external group: counts once
     await addChat(t, [aliceId, bruno.id]); // internal: never
@@ -418,8 +418,8 @@ describe('admin block lists', () => {
   it("blocks a person by address: they leave the organization's chats, and devices are told", async () => {
     const aliceId = (await userByEmail(t, 'alice@contoso.test')).id;
     const brunoId = (await userByEmail(t, 'bruno@contoso.test')).id;
-    const sam = await addPersonal(t, { name: 'Sam', email: 'Sam@example.org' });
-    const zoe = await addPersonal(t, { name: 'Zoé', phone: '+33612345678' });
+    const sam = await addPersonalUser(t, { name: 'Sam', email: 'Sam@example.org' });
+    const zoe = await addPersonalUser(t, { name: 'Zoé', phone: '+33612345678' });
     const withUs = await addChat(t, [aliceId, brunoId, sam, zoe]);
     const withoutUs = await addChat(t, [sam, zoe]);
 
@@ -573,7 +573,7 @@ describe('admin audit log', () => {
 
   it('never records message contents', async () => {
     const aliceId = (await userByEmail(t, 'alice@contoso.test')).id;
-    const sam = await addPersonal(t, { name: 'Sam', email: 'sam@example.org' });
+    const sam = await addPersonalUser(t, { name: 'Sam', email: 'sam@example.org' });
     const secret = 'the-launch-code-is-0000';
     await addChat(t, [sam, aliceId], { body: secret });
     await alice.post(`${base}/blocked/addresses`, { address: 'sam@example.org' });

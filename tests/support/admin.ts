@@ -40,27 +40,6 @@ export async function userByEmail(t: TestApp, email: string) {
   return user;
 }
 
-/** A personal account, made directly. */
-export async function addPersonal(
-  t: TestApp,
-  person: { name: string; email?: string; phone?: string }
-): Promise<string> {
-  const id = randomUUID();
-  await t.store.tx((tx) =>
-    tx.insert(tables.users).values({
-      id,
-      organizationId: null,
-      name: person.name,
-      email: person.email ?? null,
-      emailKey: person.email?.toLowerCase() ?? null,
-      phone: person.phone ?? null,
-      region: 'FR',
-      createdAt: t.clock.now()
-    })
-  );
-  return id;
-}
-
 /** A chat with these current members and, optionally, one message; returns its id. */
 export async function addChat(
   t: TestApp,

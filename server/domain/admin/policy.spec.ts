@@ -1,11 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  addAdminOrganization,
-  addChat,
-  addPersonal,
-  userByEmail
-} from '../../../tests/support/admin.ts';
+import { addAdminOrganization, addChat, userByEmail } from '../../../tests/support/admin.ts';
+import { addPersonalUser } from '../../../tests/support/external.ts';
 import { startTestApp, type TestApp } from '../../../tests/support/harness.ts';
 import { tables } from '../../store/index.ts';
 import { organizationFor } from '../external/policy.ts';
@@ -48,7 +44,7 @@ describe('organizationFor', () => {
   });
 
   it('is null for personal users', async () => {
-    const sam = await addPersonal(t, { name: 'Sam', email: 'sam@example.org' });
+    const sam = await addPersonalUser(t, { name: 'Sam', email: 'sam@example.org' });
     expect(await organizationFor(t.store.db, sam)).toBeNull();
   });
 });
@@ -60,7 +56,7 @@ describe('blockedByOrganization', () => {
       domain: 'fabrikam.test',
       admin: { name: 'Frank', email: 'frank@fabrikam.test' }
     });
-    const sam = await addPersonal(t, { name: 'Sam', email: 'sam@example.org' });
+    const sam = await addPersonalUser(t, { name: 'Sam', email: 'sam@example.org' });
     const now = t.clock.now();
     await t.store.tx(async (tx) => {
       await tx.insert(tables.blockedAddresses).values({
@@ -91,8 +87,8 @@ describe('blockedByOrganization', () => {
 describe('removeBlockedPersonFromChats', () => {
   it('takes the person out of every chat with a current member of the organization, only those', async () => {
     const alice = await userByEmail(t, 'alice@contoso.test');
-    const sam = await addPersonal(t, { name: 'Sam', email: 'sam@example.org' });
-    const zoe = await addPersonal(t, { name: 'Zoé', email: 'zoe@example.org' });
+    const sam = await addPersonalUser(t, { name: 'Sam', email: 'sam@example.org' });
+    const zoe = await addPersonalUser(t, { name: 'Zoé', email: 'zoe@example.org' });
     const withAlice = await addChat(t, [alice.id, sam], { kind: 'direct' });
     const group = await addChat(t, [alice.id, sam, zoe]);
     const outside = await addChat(t, [sam, zoe]);
