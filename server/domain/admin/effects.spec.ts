@@ -239,3 +239,25 @@ describe('the pre-acceptance cap', () => {
     expect((await lastView(bruno, chatId))?.request).toMatchObject({ role: 'sender', cap: 3 });
   });
 });
+
+describe('invitation limits and SMS countries', () => {
+  it('a lower limit of the organization applies to the next invitation', async () => {
+    await change('patch', '/settings', { invitationLimits: { perSenderHour: 2 } });
+    for (const address of ['one@example.org', 'two@example.org']) {
+      expect((await startExternal(bruno, address)).result).toMatchObject(applied);
+    }
+    expect((await startExternal(bruno, 'three@example.org')).result).toMatchObject({
+      ...refused('rate_limited'),
+      details: { retryAfterSeconds: expect.any(Number) as number }
+    });
+  });
+
+  it('a country taken off the SMS list is refused at the next invitation', async () => {
+    expect((await startExternal(bruno, '06 12 34 56 78')).result).toMatchObject(applied);
+    await change('patch', '/settings', { smsCountries: ['BE'] });
+    expect((await startExternal(bruno, '06 12 34 56 79')).result).toMatchObject({
+      ...refused('invalid_address'),
+      details: { reason: 'country_not_allowed' }
+    });
+  });
+});

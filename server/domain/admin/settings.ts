@@ -9,6 +9,7 @@ import { DomainError } from '../accounts.ts';
 import { recordAudit } from '../audit.ts';
 import { DEFAULT_SMS_COUNTRIES, requestCap, type OrganizationRow } from '../external/policy.ts';
 import type { ChangeNotice } from '../sync/changes.ts';
+import { invitationLimitsFor } from '../external/invitations.ts';
 import type { Admin } from './access.ts';
 import { applySwitchEffects } from './effects.ts';
 
@@ -51,19 +52,12 @@ export type SettingsView = {
 };
 
 export function effectiveSettings(organization: OrganizationRow, limits: ServerLimits): Settings {
-  const own = organization.invitationLimits ?? {};
   return {
     outboundExternal: organization.outboundExternal,
     inboundExternal: organization.inboundExternal,
     requestCap: requestCap(organization),
     smsCountries: [...(organization.smsCountries ?? DEFAULT_SMS_COUNTRIES)],
-    invitationLimits: {
-      perSenderHour: Math.min(own.perSenderHour ?? limits.perSenderHour, limits.perSenderHour),
-      perOrganizationDay: Math.min(
-        own.perOrganizationDay ?? limits.perOrganizationDay,
-        limits.perOrganizationDay
-      )
-    }
+    invitationLimits: invitationLimitsFor(limits, organization)
   };
 }
 

@@ -11,7 +11,7 @@ import {
 } from '../../messaging/templates.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
 import { tables, type Db, type Store } from '../../store/index.ts';
-import type { Channel, Locale } from '../../store/schema.ts';
+import type { Channel, Locale, OrganizationInvitationLimits } from '../../store/schema.ts';
 import {
   announce,
   attachPendingRequests,
@@ -42,6 +42,21 @@ export type InvitationLimits = {
 };
 
 export const INVITATION_LIFETIME_MS = 14 * 24 * 60 * 60 * 1000;
+
+/** The server's limits, lowered where the sender's organization set its own (admin setting). */
+export function invitationLimitsFor<
+  L extends Pick<InvitationLimits, 'perSenderHour' | 'perOrganizationDay'>
+>(server: L, organization: { invitationLimits: OrganizationInvitationLimits | null } | null): L {
+  const own = organization?.invitationLimits ?? {};
+  return {
+    ...server,
+    perSenderHour: Math.min(own.perSenderHour ?? server.perSenderHour, server.perSenderHour),
+    perOrganizationDay: Math.min(
+      own.perOrganizationDay ?? server.perOrganizationDay,
+      server.perOrganizationDay
+    )
+  };
+}
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;

@@ -29,6 +29,7 @@ import { recordAccepted, recordInvitation, recordRefused } from './audit-events.
 import {
   countInvitation,
   INVITATION_LIFETIME_MS,
+  invitationLimitsFor,
   invitationMessage,
   newInvitationToken
 } from './invitations.ts';
@@ -354,7 +355,8 @@ export async function startExternal(
       return refusals.directChatExists(existing);
     }
   }
-  const limited = await countInvitation(tx, context.external.limits, {
+  const limits = invitationLimitsFor(context.external.limits, await context.organization());
+  const limited = await countInvitation(tx, limits, {
     senderId: actor.id,
     organizationId: actor.organizationId,
     address,
@@ -535,7 +537,8 @@ export async function resend(
   const parsed = parseAddress(request.address, undefined);
   if (!parsed.ok) throw new Error(`stored address of request ${chat.id} no longer parses`);
   const address = parsed.address;
-  const limited = await countInvitation(tx, context.external.limits, {
+  const limits = invitationLimitsFor(context.external.limits, await context.organization());
+  const limited = await countInvitation(tx, limits, {
     senderId: actor.id,
     organizationId: actor.organizationId,
     address,
