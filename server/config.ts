@@ -1,7 +1,7 @@
 // The server's configuration: read from the environment once, validated, then passed down explicitly.
 import path from 'node:path';
 import { z } from 'zod';
-import type { InvitationLimits } from './domain/external/invitations.ts';
+import { DEFAULT_INVITATION_LIMITS, type InvitationLimits } from './domain/external/invitations.ts';
 
 const optionalUrl = (protocols: string[]) =>
   z
@@ -52,10 +52,10 @@ const EnvSchema = z.object({
   SMS_FROM: optionalText,
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   SECRET_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
-  INVITATIONS_PER_SENDER_HOUR: positiveInteger(20),
-  INVITATIONS_PER_ORGANIZATION_DAY: positiveInteger(500),
-  INVITATIONS_PER_ADDRESS_DAY: positiveInteger(3),
-  INVITATIONS_PER_CALLING_CODE_DAY: positiveInteger(200)
+  INVITATIONS_PER_SENDER_HOUR: positiveInteger(DEFAULT_INVITATION_LIMITS.perSenderHour),
+  INVITATIONS_PER_ORGANIZATION_DAY: positiveInteger(DEFAULT_INVITATION_LIMITS.perOrganizationDay),
+  INVITATIONS_PER_ADDRESS_DAY: positiveInteger(DEFAULT_INVITATION_LIMITS.perAddressDay),
+  INVITATIONS_PER_CALLING_CODE_DAY: positiveInteger(DEFAULT_INVITATION_LIMITS.perCallingCodeDay)
 });
 
 export type Config = {

@@ -1,6 +1,6 @@
 // Accounts and sign-in by one-time code. No HTTP here: routes translate DomainErrors into answers.
 import { randomInt, randomUUID } from 'node:crypto';
-import { and, desc, eq, isNull, lt, not, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, not } from 'drizzle-orm';
 import { emailDomain, parseAddress, type Address } from '../../src/lib/address.ts';
 import type { Notifier } from '../messaging/notifier.ts';
 import { signInCodeEmail, signInCodeSms } from '../messaging/templates.ts';
@@ -294,7 +294,7 @@ export async function attachPendingRequests(
     !effectiveSetting(account.user.inboundOverride, account.organization.inboundExternal);
   const attached = await tx
     .update(r)
-    .set({ recipientId: account.user.id, ...(closed && { suppressed: sql`true` }) })
+    .set({ recipientId: account.user.id, ...(closed && { suppressed: true }) })
     .where(
       and(
         eq(r.addressKey, address.key),

@@ -18,8 +18,8 @@ export type Person = {
   external: boolean;
 };
 
-/** `%` and `_` typed by the user match themselves, not "anything". */
-function containsPattern(query: string): string {
+/** A LIKE pattern for "contains": `%` and `_` typed by the user match themselves, not "anything". */
+export function containsPattern(query: string): string {
   return `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PullResponse } from '../../src/lib/sync/protocol.ts';
 import { startTestApp, type Browser, type TestApp } from '../../tests/support/harness.ts';
 import { deviceFor, type TestDevice } from '../../tests/support/sync.ts';
-import { INVITATION_LIFETIME_MS } from '../domain/external/invitations.ts';
+import { INVITATION_LIFETIME_MS } from '../../src/lib/sync/protocol.ts';
 import { tables } from '../store/index.ts';
 
 let t: TestApp;

@@ -1,6 +1,6 @@
 // The signed-in person's own profile.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { isRegionCode } from '../../src/lib/address.ts';
 import { DEFAULT_REQUEST_CAP } from '../../src/lib/sync/protocol.ts';
 import { requestCap } from '../domain/external/policy.ts';
@@ -51,7 +51,6 @@ export function toMe(user: User, organization: Organization | null): Me {
       : null,
     region: organization?.defaultRegion ?? user.region ?? FALLBACK_REGION,
     locale: user.locale ?? null,
-    // SQLite hands booleans back as 0 or 1.
     requestsAllowed: user.requestsAllowed,
     // The device applies it to what it queues offline, so a cap an admin lowered holds there too.
     requestCap: requestCap(organization)
@@ -127,7 +126,7 @@ export function meRoutes(services: Services) {
             ...(changes.locale !== undefined && { locale: changes.locale }),
             ...(changes.requestsAllowed !== undefined && {
               // A literal: a JS boolean is bound unconverted on SQLite.
-              requestsAllowed: changes.requestsAllowed ? sql`true` : sql`false`
+              requestsAllowed: changes.requestsAllowed
             })
           })
           .where(eq(tables.users.id, user.id))

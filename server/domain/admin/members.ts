@@ -4,6 +4,7 @@ import { and, asc, eq, or, sql } from 'drizzle-orm';
 import { tables, type Db } from '../../store/index.ts';
 import type { Role } from '../../store/schema.ts';
 import { DomainError } from '../accounts.ts';
+import { containsPattern } from '../directory.ts';
 import { recordAudit } from '../audit.ts';
 import type { ChangeNotice } from '../sync/changes.ts';
 import type { Admin } from './access.ts';
@@ -44,10 +45,6 @@ function toMember(user: UserRow): Member {
     inbound: toOverride(user.inboundOverride)
   };
 }
-
-/** `%` and `_` typed by the admin match themselves. */
-const containsPattern = (query: string) =>
-  `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** Members whose name, email or phone contains `query`; admins first, then by name. */
 export async function searchMembers(

@@ -1,8 +1,9 @@
 // Invitations to people outside: the link's token, its abuse limits and its fixed message.
 // No HTTP here (server/routes/invitations.ts), no mutation pipeline (server/domain/sync/).
 import { createHash } from 'node:crypto';
-import { and, eq, isNull, not, sql } from 'drizzle-orm';
+import { and, eq, isNull, not } from 'drizzle-orm';
 import { maskAddress, parseAddress, type Address } from '../../../src/lib/address.ts';
+import { INVITATION_LIFETIME_MS } from '../../../src/lib/sync/protocol.ts';
 import {
   invitationEmail,
   invitationSms,
@@ -41,7 +42,13 @@ export type InvitationLimits = {
   perCallingCodeDay: number;
 };
 
-export const INVITATION_LIFETIME_MS = 14 * 24 * 60 * 60 * 1000;
+/** The server's limits unless configured (`INVITATIONS_*`, README). */
+export const DEFAULT_INVITATION_LIMITS: InvitationLimits = {
+  perSenderHour: 20,
+  perOrganizationDay: 500,
+  perAddressDay: 3,
+  perCallingCodeDay: 200
+};
 
 /** The server's limits, lowered where the sender's organization set its own (admin setting). */
 export function invitationLimitsFor<
@@ -339,7 +346,7 @@ export async function acceptInvitation(
     if (userId === row.senderId) throw invalidInvitation();
     await tx
       .update(r)
-      .set({ recipientId: userId, suppressed: sql`false` })
+      .set({ recipientId: userId, suppressed: false })
       .where(and(eq(r.chatId, row.chatId), isNull(r.revokedAt)));
     await tx
       .insert(chatMembers)
@@ -381,7 +388,7 @@ export async function refuseInvitation(
     const row = await liveRequest(tx, input.token, now);
     const [claimed] = await tx
       .update(r)
-      .set({ tokenHash: null, suppressed: sql`true` })
+      .set({ tokenHash: null, suppressed: true })
       .where(and(eq(r.chatId, row.chatId), eq(r.tokenHash, row.tokenHash ?? '')))
       .returning({ chatId: r.chatId });
     if (!claimed) throw invalidInvitation();
@@ -391,7 +398,7 @@ export async function refuseInvitation(
       .onConflictDoNothing();
     const others = await tx
       .update(r)
-      .set({ tokenHash: null, suppressed: sql`true` })
+      .set({ tokenHash: null, suppressed: true })
       .where(
         and(
           eq(r.senderId, row.senderId),

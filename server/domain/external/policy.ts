@@ -81,22 +81,6 @@ export function areExternal(a: string | null, b: string | null): boolean {
   return a === null || b === null || a !== b;
 }
 
-/** Whether either of the two blocked the other. */
-export async function blockedEitherWay(tx: Db, a: string, b: string): Promise<boolean> {
-  const { userBlocks } = tables;
-  const [row] = await tx
-    .select({ blocker: userBlocks.blockerId })
-    .from(userBlocks)
-    .where(
-      or(
-        and(eq(userBlocks.blockerId, a), eq(userBlocks.blockedId, b)),
-        and(eq(userBlocks.blockerId, b), eq(userBlocks.blockedId, a))
-      )
-    )
-    .limit(1);
-  return row !== undefined;
-}
-
 /** Whether `blocker` blocked `blocked`. */
 export async function hasBlocked(tx: Db, blocker: string, blocked: string): Promise<boolean> {
   const { userBlocks } = tables;
@@ -150,21 +134,6 @@ export async function acceptedContacts(
     contacts.delete(block.blocker === userId ? block.blocked : block.blocker);
   }
   return contacts;
-}
-
-/** The organization of a managed user (null for personal users and unknown ids). */
-export async function organizationOf(
-  db: Db,
-  organizationId: string | null
-): Promise<OrganizationRow | null> {
-  if (organizationId === null) return null;
-  const { organizations } = tables;
-  const [row] = await db
-    .select()
-    .from(organizations)
-    .where(eq(organizations.id, organizationId))
-    .limit(1);
-  return row ?? null;
 }
 
 /**
@@ -304,6 +273,18 @@ export type PolicyMember = {
   leftAt: Date | null;
 };
 
+/** A member whose outbound chat is off, with someone outside their organization among `current`. */
+function closesOutbound(
+  member: Omit<PolicyMember, 'leftAt'>,
+  current: Omit<PolicyMember, 'leftAt'>[]
+) {
+  return (
+    member.organizationId !== null &&
+    !member.outboundOpen &&
+    current.some((other) => areExternal(member.organizationId, other.organizationId))
+  );
+}
+
 /**
  * Why nobody may write in a chat any more (docs/administration.md), from all of its membership
  * rows and its request: a current member whose outbound chat is off shares it with someone
@@ -318,16 +299,15 @@ export function readOnlyReason(
 ): ReadOnlyReason | null {
   const current = rows.filter((row) => row.leftAt === null);
   const pending = request !== null && request.status !== 'accepted';
-  // Before acceptance only the sender's own setting counts: nothing of the recipient may show.
-  const deciding = pending ? current.filter((row) => row.userId === request.senderId) : current;
-  const closed = deciding.some(
-    (member) =>
-      member.organizationId !== null &&
-      !member.outboundOpen &&
-      (pending || current.some((other) => areExternal(member.organizationId, other.organizationId)))
-  );
-  if (closed) return 'policy_outbound_disabled';
-  if (chat.kind === 'direct' && !pending && rows.some((row) => row.leftAt !== null)) {
+  if (pending) {
+    // Before acceptance only the sender's own setting counts: nothing of the recipient may show.
+    const sender = current.find((row) => row.userId === request.senderId);
+    return sender && sender.organizationId !== null && !sender.outboundOpen
+      ? 'policy_outbound_disabled'
+      : null;
+  }
+  if (current.some((member) => closesOutbound(member, current))) return 'policy_outbound_disabled';
+  if (chat.kind === 'direct' && rows.some((row) => row.leftAt !== null)) {
     return 'policy_blocked_by_organization';
   }
   return null;
@@ -345,13 +325,7 @@ export function writeClosedReason(
   actorId: string
 ): 'policy_outbound_disabled' | 'chat_read_only' | 'policy_blocked_by_organization' | null {
   if (chat.kind === 'direct' && members.length < 2) return 'policy_blocked_by_organization';
-  const rows = members.map((member) => ({ ...member, leftAt: null }));
-  if (readOnlyReason(chat, rows, null) === null) return null;
-  const actor = rows.find((row) => row.userId === actorId);
-  const ownPolicy =
-    actor !== undefined &&
-    actor.organizationId !== null &&
-    !actor.outboundOpen &&
-    rows.some((other) => areExternal(actor.organizationId, other.organizationId));
-  return ownPolicy ? 'policy_outbound_disabled' : 'chat_read_only';
+  const actor = members.find((member) => member.userId === actorId);
+  if (actor && closesOutbound(actor, members)) return 'policy_outbound_disabled';
+  return members.some((member) => closesOutbound(member, members)) ? 'chat_read_only' : null;
 }

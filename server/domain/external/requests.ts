@@ -3,7 +3,7 @@
 // acceptance. Whatever happens to the address, the sender's answer and view are the same.
 import { and, eq, isNotNull, isNull, ne } from 'drizzle-orm';
 import { emailDomain, parseAddress, type Address } from '../../../src/lib/address.ts';
-import type { Mutation } from '../../../src/lib/sync/protocol.ts';
+import { INVITATION_LIFETIME_MS, type Mutation } from '../../../src/lib/sync/protocol.ts';
 import { tables, type Db } from '../../store/index.ts';
 import type { Locale } from '../../store/schema.ts';
 import { findAccount, organizationOfEmail } from '../accounts.ts';
@@ -28,7 +28,6 @@ import {
 import { recordAccepted, recordInvitation, recordRefused } from './audit-events.ts';
 import {
   countInvitation,
-  INVITATION_LIFETIME_MS,
   invitationLimitsFor,
   invitationMessage,
   newInvitationToken

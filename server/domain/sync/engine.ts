@@ -13,6 +13,7 @@ import { isRaceError, prepared, tables, type Db, type Store } from '../../store/
 import type { Notifier } from '../../messaging/notifier.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
 import { DomainError } from '../accounts.ts';
+import { DEFAULT_INVITATION_LIMITS } from '../external/invitations.ts';
 import { effectiveSetting, organizationFor, type OrganizationRow } from '../external/policy.ts';
 import {
   chatMemberRows,
@@ -53,7 +54,7 @@ export type SyncEngineOptions = {
 /** The documented defaults (docs/external-contacts.md, Limits). */
 const DEFAULT_EXTERNAL: ExternalOptions = {
   publicUrl: 'http://localhost:3000',
-  limits: { perSenderHour: 20, perOrganizationDay: 500, perAddressDay: 3, perCallingCodeDay: 200 }
+  limits: DEFAULT_INVITATION_LIMITS
 };
 
 export type SyncEngine = ReturnType<typeof createSyncEngine>;

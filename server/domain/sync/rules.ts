@@ -200,17 +200,7 @@ export const reachablePeopleOnly: MutationRule = async (tx, context, mutation) =
       return refusals.recipientUnavailable();
     }
   }
-  if (reach.ok) return null;
-  switch (reach.reason) {
-    case 'user_not_found':
-      return refusals.userNotFound();
-    case 'recipient_unavailable':
-      return refusals.recipientUnavailable();
-    case 'policy_outbound_disabled':
-      return refusals.outboundDisabled();
-    case 'policy_blocked_by_organization':
-      return refusals.blockedByOrganization();
-  }
+  return reach.ok ? null : policyRefusal(reach.reason);
 };
 
 /** Nobody renames or adds people to a chat that an organization's policy closed. */
@@ -222,16 +212,20 @@ export const openChatsOnly: MutationRule = async (_tx, context, mutation) => {
 
 /** The refusal for a chat closed by policy (`writeClosedReason`); null when it is open. */
 export function closedRefusal(reason: ReturnType<typeof writeClosedReason>): Refusal | null {
-  switch (reason) {
-    case 'policy_outbound_disabled':
-      return refusals.outboundDisabled();
-    case 'chat_read_only':
-      return refusals.readOnly();
-    case 'policy_blocked_by_organization':
-      return refusals.blockedByOrganization();
-    case null:
-      return null;
-  }
+  return reason && policyRefusal(reason);
+}
+
+/** The refusal behind each code the policy functions answer with. */
+const POLICY_REFUSALS = {
+  user_not_found: refusals.userNotFound,
+  recipient_unavailable: refusals.recipientUnavailable,
+  policy_outbound_disabled: refusals.outboundDisabled,
+  policy_blocked_by_organization: refusals.blockedByOrganization,
+  chat_read_only: refusals.readOnly
+} as const;
+
+function policyRefusal(code: keyof typeof POLICY_REFUSALS): Refusal {
+  return POLICY_REFUSALS[code]();
 }
 
 /** Message requests: only the recipient answers, the cap, revoked invitations, policy. */

@@ -17,12 +17,10 @@ import {
   type ChatMember,
   type MessageState,
   type Mutation,
+  INVITATION_LIFETIME_MS,
   type MutationResult,
   type RequestState
 } from './protocol';
-
-/** How long an invitation link works after it is (re)sent (docs/external-contacts.md). */
-export const INVITATION_DAYS = 14;
 
 /**
  * Writes a pending message and its mutation (the core of `outbox.enqueue`, which adds the local
@@ -249,7 +247,7 @@ function invitationSent(
     status: 'sent',
     channel: address.includes('@') ? 'email' : 'sms',
     sentAt: new Date(sent).toISOString(),
-    expiresAt: new Date(sent + INVITATION_DAYS * 24 * 3600 * 1000).toISOString()
+    expiresAt: new Date(sent + INVITATION_LIFETIME_MS).toISOString()
   };
 }
 

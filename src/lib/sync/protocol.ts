@@ -65,8 +65,11 @@ export type ChatMember = {
   joinedAt: string;
 };
 
-/** The pre-acceptance cap when the sender's organization has not lowered it. */
+/** The pre-acceptance cap when the sender's organization has not lowered it (also its maximum). */
 export const DEFAULT_REQUEST_CAP = 10;
+
+/** How long an invitation link works after it is (re)sent (docs/external-contacts.md). */
+export const INVITATION_LIFETIME_MS = 14 * 24 * 60 * 60 * 1000;
 
 /** How the sender of a pending request sees its invitation (identical whoever holds the address). */
 export type InvitationState = {

@@ -3,9 +3,10 @@
 import { ApiError } from '$lib/api/client';
 import type { AdminSettings, Effects, SettingsPatch } from '$lib/api/admin';
 import type { MessageKey } from '$lib/i18n';
+import { DEFAULT_REQUEST_CAP } from '$lib/sync/protocol';
 
 export const CAP_MIN = 1;
-export const CAP_MAX = 10;
+export const CAP_MAX = DEFAULT_REQUEST_CAP;
 
 /** Turning outbound or inbound chat off can cut conversations: it is previewed and confirmed. */
 export function needsPreview(current: AdminSettings, patch: SettingsPatch): boolean {
