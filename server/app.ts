@@ -9,13 +9,14 @@ import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { DomainError } from './domain/accounts.ts';
+import { ADMIN_ERROR_STATUS } from './domain/admin/access.ts';
 import { createSyncEngine } from './domain/sync/engine.ts';
 import { usesDevOutbox } from './config.ts';
 import { limitBody } from './http/body.ts';
 import type { AppEnv, Services } from './http/context.ts';
 import { ApiError, errorBody } from './http/errors.ts';
 import { clientIp, csrfGuard, loadSession } from './http/guards.ts';
-import { publishChanges } from './realtime/feed.ts';
+import { announceChanges } from './realtime/feed.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { chatRoutes } from './routes/chats.ts';
@@ -34,6 +35,7 @@ const PUSH_PATH = '/api/sync/push';
 
 /** Status codes a domain refusal maps to; anything else is a 400. */
 const DOMAIN_STATUS: Record<string, ApiError['status']> = {
+  ...ADMIN_ERROR_STATUS,
   rate_limited: 429,
   device_taken: 409,
   invitation_invalid: 404,
@@ -92,11 +94,7 @@ export function createApi(services: Services) {
     store,
     now: services.now,
     // After commit: every instance's WebSocket hub hears of it (NOTIFY on PostgreSQL).
-    onChanges: (notices) => {
-      publishChanges(store, notices).catch((error: unknown) =>
-        console.error('[sync] could not announce changes', error)
-      );
-    },
+    onChanges: (notices) => announceChanges(store, notices, 'sync'),
     // Invitations and request notices leave through the queue, after commit.
     notifier: services.notifier,
     external: {

@@ -6,7 +6,7 @@ import type { Notifier } from '../messaging/notifier.ts';
 import { signInCodeEmail, signInCodeSms } from '../messaging/templates.ts';
 import { tables, type Db, type Store } from '../store/index.ts';
 import type { Locale } from '../store/schema.ts';
-import { publishChanges } from '../realtime/feed.ts';
+import { announceChanges } from '../realtime/feed.ts';
 import {
   blockableUser,
   blockedByOrganization,
@@ -199,16 +199,8 @@ export async function verifySignInCode(
     return { status: 'signed_in', ...account, sessionToken } as const;
   });
   if (outcome instanceof DomainError) throw outcome;
-  announce(deps.store, notices);
+  announceChanges(deps.store, notices, 'accounts');
   return outcome;
-}
-
-/** After commit: every instance's WebSocket hub hears of the changes (as the sync engine does). */
-export function announce(store: Store, notices: ChangeNotice[]): void {
-  if (notices.length === 0) return;
-  publishChanges(store, notices).catch((error: unknown) =>
-    console.error('[accounts] could not announce changes', error)
-  );
 }
 
 const invalidCode = () =>

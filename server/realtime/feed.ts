@@ -48,6 +48,14 @@ export async function publishChanges(store: Store, notices: ChangeNotice[]): Pro
   for (const payload of encodeNotices(notices)) await store.notify(CHANGES_CHANNEL, payload);
 }
 
+/** After commit: every instance's WebSocket hub hears of the changes; a failure is logged. */
+export function announceChanges(store: Store, notices: ChangeNotice[], origin: string): void {
+  if (notices.length === 0) return;
+  publishChanges(store, notices).catch((error: unknown) =>
+    console.error(`[${origin}] could not announce changes`, error)
+  );
+}
+
 export function listenForChanges(
   store: Store,
   onNotices: (notices: ChangeNotice[]) => void,

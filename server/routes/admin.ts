@@ -1,13 +1,7 @@
 // The admin settings API (docs/administration.md): an organization's external-contact settings,
 // members and roles, block lists and audit log, for that organization's admins only.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { DomainError } from '../domain/accounts.ts';
-import {
-  ADMIN_ERROR_STATUS,
-  adminChange,
-  adminRead,
-  requireAdmin
-} from '../domain/admin/access.ts';
+import { adminChange, adminRead, requireAdmin } from '../domain/admin/access.ts';
 import {
   AUDIT_CSV_MAX_ROWS,
   AUDIT_DEFAULT_LIMIT,
@@ -35,7 +29,7 @@ import type { ChangeNotice } from '../domain/sync/changes.ts';
 import type { AppEnv, Services } from '../http/context.ts';
 import { ApiError, errorResponses, ErrorSchema } from '../http/errors.ts';
 import { requireSignedIn } from '../http/guards.ts';
-import { publishChanges } from '../realtime/feed.ts';
+import { announceChanges } from '../realtime/feed.ts';
 import { QueryInteger } from './sync-schemas.ts';
 
 const TAG = 'Administration';
@@ -386,55 +380,34 @@ function auditFilter(query: z.infer<typeof AuditQuery>): AuditFilter {
   };
 }
 
-/** Admin refusals with their status; other domain refusals are 400s. */
-function toApiError(error: unknown): unknown {
-  if (!(error instanceof DomainError)) return error;
-  const status =
-    (ADMIN_ERROR_STATUS as Record<string, ApiError['status'] | undefined>)[error.code] ?? 400;
-  return new ApiError(status, error.code, error.message, error.details);
-}
-
-async function answer<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw toApiError(error);
-  }
-}
-
 export function adminRoutes(services: Services) {
   const { store } = services;
   const limits: ServerLimits = {
     perSenderHour: services.config.invitationLimits.perSenderHour,
     perOrganizationDay: services.config.invitationLimits.perOrganizationDay
   };
-  /** After commit: every instance's WebSocket hub hears of the chat changes. */
-  const announce = (notices: ChangeNotice[]) => {
-    if (notices.length === 0) return;
-    publishChanges(store, notices).catch((error: unknown) =>
-      console.error('[admin] could not announce changes', error)
-    );
-  };
+  const announce = (notices: ChangeNotice[]) => announceChanges(store, notices, 'admin');
 
   return new OpenAPIHono<AppEnv>()
     .openapi(getSettings, async (c) => {
       const { organizationId } = c.req.valid('param');
-      const view = await answer(() =>
-        adminRead(store, c.var.signedIn.user.id, organizationId, (db, admin) =>
-          readSettings(db, admin.organization, limits)
-        )
+      const view = await adminRead(store, c.var.signedIn.user.id, organizationId, (db, admin) =>
+        readSettings(db, admin.organization, limits)
       );
       return c.json(view, 200);
     })
     .openapi(patchSettings, async (c) => {
       const { organizationId } = c.req.valid('param');
       const patch = c.req.valid('json');
-      const { view, notices } = await answer(() =>
-        adminChange(store, c.var.signedIn.user.id, organizationId, async (tx, admin) => {
+      const { view, notices } = await adminChange(
+        store,
+        c.var.signedIn.user.id,
+        organizationId,
+        async (tx, admin) => {
           const updated = await updateSettings(tx, admin, patch, limits, services.now());
           const view = await readSettings(tx, updated.organization, limits);
           return { view, notices: updated.notices };
-        })
+        }
       );
       announce(notices);
       return c.json(view, 200);
@@ -442,73 +415,77 @@ export function adminRoutes(services: Services) {
     .openapi(previewSettingsRoute, async (c) => {
       const { organizationId } = c.req.valid('param');
       const patch = c.req.valid('json');
-      const effects = await answer(() =>
-        adminRead(store, c.var.signedIn.user.id, organizationId, (db, admin) =>
-          previewSettings(db, admin.organization, patch, limits)
-        )
+      const effects = await adminRead(store, c.var.signedIn.user.id, organizationId, (db, admin) =>
+        previewSettings(db, admin.organization, patch, limits)
       );
       return c.json({ effects }, 200);
     })
     .openapi(listMembers, async (c) => {
       const { organizationId } = c.req.valid('param');
       const { q } = c.req.valid('query');
-      const members = await answer(() =>
-        adminRead(store, c.var.signedIn.user.id, organizationId, (db) =>
-          searchMembers(db, organizationId, q ?? '')
-        )
+      const members = await adminRead(store, c.var.signedIn.user.id, organizationId, (db) =>
+        searchMembers(db, organizationId, q ?? '')
       );
       return c.json({ members }, 200);
     })
     .openapi(patchMember, async (c) => {
       const { organizationId, userId } = c.req.valid('param');
       const patch = c.req.valid('json');
-      const { member, notices } = await answer(() =>
-        adminChange(store, c.var.signedIn.user.id, organizationId, (tx, admin) =>
-          updateMember(tx, admin, userId, patch, services.now())
-        )
+      const { member, notices } = await adminChange(
+        store,
+        c.var.signedIn.user.id,
+        organizationId,
+        (tx, admin) => updateMember(tx, admin, userId, patch, services.now())
       );
       announce(notices);
       return c.json(member, 200);
     })
     .openapi(getBlocked, async (c) => {
       const { organizationId } = c.req.valid('param');
-      const lists = await answer(() =>
-        adminRead(store, c.var.signedIn.user.id, organizationId, (db) =>
-          listBlocked(db, organizationId)
-        )
+      const lists = await adminRead(store, c.var.signedIn.user.id, organizationId, (db) =>
+        listBlocked(db, organizationId)
       );
       return c.json(lists, 200);
     })
     .openapi(addDomain, async (c) => {
       const { organizationId } = c.req.valid('param');
       const { domain } = c.req.valid('json');
-      const { lists, notices } = await answer(() =>
-        adminChange(store, c.var.signedIn.user.id, organizationId, async (tx, admin) => {
+      const { lists, notices } = await adminChange(
+        store,
+        c.var.signedIn.user.id,
+        organizationId,
+        async (tx, admin) => {
           const notices = await addBlockedDomain(tx, admin, domain, services.now());
           return { lists: await listBlocked(tx, organizationId), notices };
-        })
+        }
       );
       announce(notices);
       return c.json(lists, 200);
     })
     .openapi(removeDomain, async (c) => {
       const { organizationId, domain } = c.req.valid('param');
-      const lists = await answer(() =>
-        adminChange(store, c.var.signedIn.user.id, organizationId, async (tx, admin) => {
+      const lists = await adminChange(
+        store,
+        c.var.signedIn.user.id,
+        organizationId,
+        async (tx, admin) => {
           await removeBlockedDomain(tx, admin, domain, services.now());
           return listBlocked(tx, organizationId);
-        })
+        }
       );
       return c.json(lists, 200);
     })
     .openapi(addAddress, async (c) => {
       const { organizationId } = c.req.valid('param');
       const { address } = c.req.valid('json');
-      const { lists, notices } = await answer(() =>
-        adminChange(store, c.var.signedIn.user.id, organizationId, async (tx, admin) => {
+      const { lists, notices } = await adminChange(
+        store,
+        c.var.signedIn.user.id,
+        organizationId,
+        async (tx, admin) => {
           const notices = await addBlockedAddress(tx, admin, address, services.now());
           return { lists: await listBlocked(tx, organizationId), notices };
-        })
+        }
       );
       announce(notices);
       return c.json(lists, 200);
@@ -516,37 +493,36 @@ export function adminRoutes(services: Services) {
     .openapi(removeAddress, async (c) => {
       const { organizationId } = c.req.valid('param');
       const { address } = c.req.valid('json');
-      const lists = await answer(() =>
-        adminChange(store, c.var.signedIn.user.id, organizationId, async (tx, admin) => {
+      const lists = await adminChange(
+        store,
+        c.var.signedIn.user.id,
+        organizationId,
+        async (tx, admin) => {
           await removeBlockedAddress(tx, admin, address, services.now());
           return listBlocked(tx, organizationId);
-        })
+        }
       );
       return c.json(lists, 200);
     })
     .openapi(getAudit, async (c) => {
       const { organizationId } = c.req.valid('param');
       const query = c.req.valid('query');
-      const page = await answer(async () => {
-        // Access first: an outsider learns nothing, not even that a date was malformed.
-        await store.read((db) => requireAdmin(db, c.var.signedIn.user.id, organizationId));
-        const filter = auditFilter(query);
-        return store.read((db) =>
-          listAudit(db, organizationId, filter, query.limit ?? AUDIT_DEFAULT_LIMIT)
-        );
-      });
+      // Access first: an outsider learns nothing, not even that a date was malformed.
+      await store.read((db) => requireAdmin(db, c.var.signedIn.user.id, organizationId));
+      const filter = auditFilter(query);
+      const page = await store.read((db) =>
+        listAudit(db, organizationId, filter, query.limit ?? AUDIT_DEFAULT_LIMIT)
+      );
       return c.json(page, 200);
     })
     .openapi(getAuditCsv, async (c) => {
       const { organizationId } = c.req.valid('param');
       const query = c.req.valid('query');
-      const { events } = await answer(async () => {
-        await store.read((db) => requireAdmin(db, c.var.signedIn.user.id, organizationId));
-        const filter = auditFilter(query);
-        return store.read((db) =>
-          listAudit(db, organizationId, filter, query.limit ?? AUDIT_CSV_MAX_ROWS)
-        );
-      });
+      await store.read((db) => requireAdmin(db, c.var.signedIn.user.id, organizationId));
+      const filter = auditFilter(query);
+      const { events } = await store.read((db) =>
+        listAudit(db, organizationId, filter, query.limit ?? AUDIT_CSV_MAX_ROWS)
+      );
       const day = services.now().toISOString().slice(0, 10);
       return c.body(auditCsv(events), 200, {
         'Content-Type': 'text/csv; charset=utf-8',

@@ -11,10 +11,10 @@ import {
   requestSms
 } from '../../messaging/templates.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
+import { announceChanges } from '../../realtime/feed.ts';
 import { tables, type Db, type Store } from '../../store/index.ts';
 import type { Channel, Locale, OrganizationInvitationLimits } from '../../store/schema.ts';
 import {
-  announce,
   attachPendingRequests,
   createAccount,
   DomainError,
@@ -367,7 +367,7 @@ export async function acceptInvitation(
       signedIn: sessionToken === null ? null : { ...account, sessionToken }
     };
   });
-  announce(store, notices);
+  announceChanges(store, notices, 'invitations');
   return result;
 }
 
@@ -428,5 +428,5 @@ export async function refuseInvitation(
     }
     notices = await recordChanges(tx, changes, now);
   });
-  announce(store, notices);
+  announceChanges(store, notices, 'invitations');
 }
