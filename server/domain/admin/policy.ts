@@ -72,16 +72,22 @@ export async function blockableUser(db: Db, userId: string): Promise<BlockablePe
   return user ? blockableAccount(user) : { userId, addressKeys: [], emailDomain: null };
 }
 
-/** Whether the organization blocked this person: their account, an address, or their domain. */
+/**
+ * Whether the organization blocked this person (or any of these people): their account, one of
+ * their addresses, or their email's domain. Two queries, however many people.
+ */
 export async function blockedByOrganization(
   db: Db,
   organizationId: string,
-  person: BlockablePerson
+  who: BlockablePerson | BlockablePerson[]
 ): Promise<boolean> {
+  const people = Array.isArray(who) ? who : [who];
   const { blockedAddresses: a, blockedDomains: d } = tables;
+  const userIds = people.flatMap((person) => (person.userId === null ? [] : [person.userId]));
+  const addressKeys = people.flatMap((person) => person.addressKeys);
   const byAddress = [
-    person.userId !== null ? eq(a.userId, person.userId) : undefined,
-    person.addressKeys.length > 0 ? inArray(a.addressKey, person.addressKeys) : undefined
+    userIds.length > 0 ? inArray(a.userId, userIds) : undefined,
+    addressKeys.length > 0 ? inArray(a.addressKey, addressKeys) : undefined
   ].filter((condition) => condition !== undefined);
   if (byAddress.length > 0) {
     const [row] = await db
@@ -91,13 +97,14 @@ export async function blockedByOrganization(
       .limit(1);
     if (row) return true;
   }
-  if (person.emailDomain === null) return false;
+  const domains = people.flatMap((person) =>
+    person.emailDomain === null ? [] : [person.emailDomain.toLowerCase()]
+  );
+  if (domains.length === 0) return false;
   const [row] = await db
     .select({ domain: d.domain })
     .from(d)
-    .where(
-      and(eq(d.organizationId, organizationId), eq(d.domain, person.emailDomain.toLowerCase()))
-    )
+    .where(and(eq(d.organizationId, organizationId), inArray(d.domain, domains)))
     .limit(1);
   return row !== undefined;
 }

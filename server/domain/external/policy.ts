@@ -210,12 +210,11 @@ export async function mayReach(
   if (actorOrganization && !actorOrganization.outboundExternal) {
     return { ok: false, reason: 'policy_outbound_disabled' };
   }
-  if (actorOrganization) {
-    for (const person of outside) {
-      if (await blockedByOrganization(tx, actorOrganization.id, blockableAccount(person))) {
-        return { ok: false, reason: 'policy_blocked_by_organization' };
-      }
-    }
+  if (
+    actorOrganization &&
+    (await blockedByOrganization(tx, actorOrganization.id, outside.map(blockableAccount)))
+  ) {
+    return { ok: false, reason: 'policy_blocked_by_organization' };
   }
   // Who is an accepted contact is nobody else's business: every other refusal looks the same.
   const contacts = await acceptedContacts(
@@ -223,13 +222,18 @@ export async function mayReach(
     actor.id,
     outside.map((u) => u.id)
   );
-  for (const person of outside) {
-    const closed =
-      !contacts.has(person.id) ||
-      !effectiveSetting(person.inboundOverride, person.inbound) ||
-      (person.organizationId !== null &&
-        (await blockedByOrganization(tx, person.organizationId, blockableAccount(self))));
-    if (closed) return { ok: false, reason: 'recipient_unavailable' };
+  const closed = outside.some(
+    (person) =>
+      !contacts.has(person.id) || !effectiveSetting(person.inboundOverride, person.inbound)
+  );
+  if (closed) return { ok: false, reason: 'recipient_unavailable' };
+  const theirOrganizations = new Set(
+    outside.flatMap((p) => (p.organizationId ? [p.organizationId] : []))
+  );
+  for (const organizationId of theirOrganizations) {
+    if (await blockedByOrganization(tx, organizationId, blockableAccount(self))) {
+      return { ok: false, reason: 'recipient_unavailable' };
+    }
   }
   return { ok: true };
 }
@@ -255,10 +259,10 @@ export async function blockedByMembersOrganizations(
     .from(users)
     .where(inArray(users.id, newcomers));
   for (const organizationId of organizations) {
-    for (const person of people) {
-      // An organization blocks only people outside it.
-      if (person.organizationId === organizationId) continue;
-      if (await blockedByOrganization(tx, organizationId, blockableAccount(person))) return true;
+    // An organization blocks only people outside it.
+    const outsiders = people.filter((person) => person.organizationId !== organizationId);
+    if (await blockedByOrganization(tx, organizationId, outsiders.map(blockableAccount))) {
+      return true;
     }
   }
   return false;

@@ -6,7 +6,7 @@ import { emailDomain, parseAddress, type Address } from '../../../src/lib/addres
 import { INVITATION_LIFETIME_MS, type Mutation } from '../../../src/lib/sync/protocol.ts';
 import { tables, type Db } from '../../store/index.ts';
 import type { Locale } from '../../store/schema.ts';
-import { findAccount, organizationOfEmail } from '../accounts.ts';
+import { findAccount, organizationOfEmail, type Account } from '../accounts.ts';
 import {
   blockableAccount,
   blockedByOrganization,
@@ -188,8 +188,12 @@ type Delivery = {
  * refusals, closed inbound chat and personal senders with no account on the other side all
  * come out as "nothing": never told to the sender.
  */
-async function resolveDelivery(tx: Db, sender: Sender, address: Address): Promise<Delivery> {
-  const account = await findAccount(tx, address);
+async function resolveDelivery(
+  tx: Db,
+  sender: Sender,
+  address: Address,
+  account: Account | null
+): Promise<Delivery> {
   const [refused] = await tx
     .select({ key: invitationRefusals.addressKey })
     .from(invitationRefusals)
@@ -363,7 +367,7 @@ export async function startExternal(
   });
   if (limited) return limited;
 
-  const delivery = await resolveDelivery(tx, sender, address);
+  const delivery = await resolveDelivery(tx, sender, address, account);
   const { token, hash } = newInvitationToken();
   await tx.insert(chats).values({
     id: args.chatId,
@@ -548,7 +552,7 @@ export async function resend(
   // A recipient who declined or blocked is not asked again.
   const delivery: Delivery =
     request.status === 'pending'
-      ? await resolveDelivery(tx, sender, address)
+      ? await resolveDelivery(tx, sender, address, await findAccount(tx, address))
       : { recipient: null, send: null };
   const { token, hash } = newInvitationToken();
   await tx

@@ -73,8 +73,8 @@ const createDirect: Applier<'chat.createDirect'> = (tx, context, { args }) =>
 
 /**
  * A 1:1 chat between the actor and `otherId` (checked by the rules: a colleague or an accepted
- * contact). `chat.startExternal` to a colleague's address comes here too, so the id is checked
- * again (a cheap lookup) rather than trusted to a rule that did not run for it.
+ * contact). The chat id is checked here, not by a rule, because `chat.startExternal` to a
+ * colleague's address comes here too.
  */
 export async function createDirectChat(
   tx: Db,

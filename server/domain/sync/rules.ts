@@ -257,15 +257,11 @@ export const groupSizeLimit: MutationRule = async (_tx, context, mutation) => {
 /**
  * Ids come from devices: a chat id already taken (by anything, anyone) is refused, never merged.
  * (A taken message id is refused by the insert itself, which costs no extra lookup.)
- * `chat.startExternal` checks its id itself, at its place in its own order of checks.
+ * `chat.createDirect` and `chat.startExternal` check theirs in `createDirectChat` and
+ * `startExternal`, at its place in their own order of checks.
  */
-export const freshIds: MutationRule = async (tx, context, mutation) => {
-  if (mutation.type === 'chat.createDirect') {
-    return takenChatId(tx, mutation.args.chatId, directKey(context.actor.id, mutation.args.userId));
-  }
-  if (mutation.type === 'chat.createGroup') return takenChatId(tx, mutation.args.chatId, null);
-  return null;
-};
+export const freshIds: MutationRule = async (tx, _context, mutation) =>
+  mutation.type === 'chat.createGroup' ? takenChatId(tx, mutation.args.chatId, null) : null;
 
 /**
  * Why `chatId` cannot be used for a new chat: taken (`duplicate_id`), or it is already the 1:1
