@@ -35,10 +35,18 @@ function membersOf(affected: Affected) {
     : and(eq(users.organizationId, affected.organizationId), eq(users.id, affected.memberId));
 }
 
-/** Someone outside the organization (a personal account or another organization's member). */
-function outsider(userId: Column, organizationId: string) {
+/** SQL: the user is outside the organization (a personal account or another's member). */
+export function isOutsider(userId: Column, organizationId: string) {
   return sql`exists (select 1 from ${tables.users} as o where o.id = ${userId}
     and (o.organization_id is null or o.organization_id <> ${organizationId}))`;
+}
+
+/** SQL: the chat has a current member outside the organization. */
+export function hasOutsider(chatId: Column, organizationId: string) {
+  const { chatMembers, users } = tables;
+  return sql`exists (select 1 from ${chatMembers} as other join ${users} as ou on ou.id = other.user_id
+    where other.chat_id = ${chatId} and other.left_at is null
+    and (ou.organization_id is null or ou.organization_id <> ${organizationId}))`;
 }
 
 async function hideRequestsFromOutside(tx: Db, affected: Affected, now: Date) {
@@ -59,7 +67,7 @@ async function hideRequestsFromOutside(tx: Db, affected: Affected, now: Date) {
         eq(r.status, 'pending'),
         eq(r.suppressed, false),
         isNull(r.revokedAt),
-        outsider(r.senderId, affected.organizationId)
+        isOutsider(r.senderId, affected.organizationId)
       )
     );
   const changes = [];
@@ -117,13 +125,7 @@ async function externalChatsOf(
     .innerJoin(users, eq(users.id, m.userId))
     .leftJoin(r, eq(r.chatId, m.chatId))
     .where(
-      and(
-        membersOf(affected),
-        isNull(m.leftAt),
-        sql`exists (select 1 from ${m} as other join ${users} as ou on ou.id = other.user_id
-          where other.chat_id = ${m.chatId} and other.left_at is null
-          and (ou.organization_id is null or ou.organization_id <> ${affected.organizationId}))`
-      )
+      and(membersOf(affected), isNull(m.leftAt), hasOutsider(m.chatId, affected.organizationId))
     );
   const requested = await tx
     .select({ chatId: r.chatId, userId: r.senderId, status: r.status })

@@ -11,7 +11,7 @@ import { DEFAULT_SMS_COUNTRIES, requestCap, type OrganizationRow } from '../exte
 import type { ChangeNotice } from '../sync/changes.ts';
 import { invitationLimitsFor } from '../external/invitations.ts';
 import type { Admin } from './access.ts';
-import { applySwitchEffects } from './effects.ts';
+import { applySwitchEffects, hasOutsider, isOutsider } from './effects.ts';
 
 export const SETTING_NAMES = [
   'outboundExternal',
@@ -256,9 +256,7 @@ export async function previewSettings(
 /** Current members of the organization in external chats: chat id and outbound override. */
 export async function externalChatMembers(db: Db, organizationId: string) {
   const { chatMembers: m, users: u } = tables;
-  const outside = sql`exists (select 1 from ${m} as o join ${u} as ou on ou.id = o.user_id
-    where o.chat_id = ${m.chatId} and o.left_at is null
-    and (ou.organization_id is null or ou.organization_id <> ${organizationId}))`;
+  const outside = hasOutsider(m.chatId, organizationId);
   return db
     .select({ chatId: m.chatId, userId: m.userId, outboundOverride: u.outboundOverride })
     .from(m)
@@ -297,8 +295,7 @@ async function countRequestsLosingInbound(db: Db, organizationId: string): Promi
         isNull(r.revokedAt),
         eq(recipient.organizationId, organizationId),
         isNull(recipient.inboundOverride),
-        sql`not exists (select 1 from ${tables.users} as s where s.id = ${r.senderId}
-          and s.organization_id = ${organizationId})`
+        isOutsider(r.senderId, organizationId)
       )
     );
   return Number(row?.count ?? 0);
