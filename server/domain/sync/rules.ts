@@ -2,7 +2,7 @@
 // lets the mutation through or refuses it with a stable code; the first refusal wins. A new rule
 // is one more entry in `BUILT_IN_RULES`.
 import { eq } from 'drizzle-orm';
-import { MAX_MESSAGE_LENGTH, type Mutation } from '../../../src/lib/sync/protocol.ts';
+import { createsChat, MAX_MESSAGE_LENGTH, type Mutation } from '../../../src/lib/sync/protocol.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
 import { tables, type Db } from '../../store/index.ts';
 import type { InvitationLimits } from '../external/invitations.ts';
@@ -105,11 +105,7 @@ export const refusals = {
 
 /** The chat a mutation acts on; null for the ones that create a chat. */
 export function targetChatId(mutation: Mutation): string | null {
-  return mutation.type === 'chat.createDirect' ||
-    mutation.type === 'chat.createGroup' ||
-    mutation.type === 'chat.startExternal'
-    ? null
-    : mutation.args.chatId;
+  return createsChat(mutation.type) ? null : mutation.args.chatId;
 }
 
 /** Length as people count it: an emoji is one character, not two UTF-16 units. */

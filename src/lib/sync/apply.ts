@@ -17,6 +17,7 @@ import {
   type ChatMember,
   type MessageState,
   type Mutation,
+  createsChat,
   INVITATION_LIFETIME_MS,
   type MutationResult,
   type RequestState
@@ -277,12 +278,7 @@ function figures(row: ChatRow, last: MessageRow | undefined | 'keep', pending: n
 export async function recomputeChat(db: ParleyDB, chatId: string, me: string): Promise<void> {
   const previous = await db.chats.get(chatId);
   const mutations = await db.outbox.where('chatId').equals(chatId).sortBy('seq');
-  const creates = mutations.some(
-    (m) =>
-      m.type === 'chat.createDirect' ||
-      m.type === 'chat.createGroup' ||
-      m.type === 'chat.startExternal'
-  );
+  const creates = mutations.some((m) => createsChat(m.type));
   // A chat the user discarded, or never had: late answers about it must not bring it back.
   if (!previous && !creates) return;
   const row = replay(previous ?? emptyChat(chatId), previous !== undefined, mutations, me);
@@ -518,10 +514,7 @@ async function onRejected(
     return;
   }
   if (!chat) return;
-  const creates =
-    row.type === 'chat.createDirect' ||
-    row.type === 'chat.createGroup' ||
-    row.type === 'chat.startExternal';
+  const creates = createsChat(row.type);
   if (
     (row.type === 'chat.createDirect' || row.type === 'chat.startExternal') &&
     refusal.code === 'direct_chat_exists' &&

@@ -36,6 +36,15 @@ export type MutationBody =
 
 export type MutationType = MutationBody['type'];
 
+/** The mutations that make a new chat (their `chatId` is the device's choice of id). */
+export type ChatCreation = 'chat.createDirect' | 'chat.createGroup' | 'chat.startExternal';
+
+export function createsChat(type: MutationType): type is ChatCreation {
+  return (
+    type === 'chat.createDirect' || type === 'chat.createGroup' || type === 'chat.startExternal'
+  );
+}
+
 export type MutationResult =
   /** `chatSeq`: the place the server gave a sent message in its chat. */
   | { id: string; seq: number; status: 'applied'; chatSeq?: number }
