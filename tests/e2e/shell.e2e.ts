@@ -47,6 +47,19 @@ describe('app shell', () => {
   it('shows the profile as a personal account and signs out', async () => {
     await page.getByRole('link', { name: 'Profile' }).click();
     await expect.poll(() => page.getByText('Personal account').first().isVisible()).toBe(true);
+    // Turning message requests off is saved on the server, not only drawn.
+    const requests = page.getByRole('switch', {
+      name: 'Message requests from people you have not accepted'
+    });
+    expect(await requests.isChecked()).toBe(true);
+    await requests.click();
+    await expect.poll(() => page.getByRole('status').getByText('Saved.').isVisible()).toBe(true);
+    expect(await requests.isChecked()).toBe(false);
+    const saved = await page.evaluate(async () => {
+      const me = (await (await fetch('/api/me')).json()) as { requestsAllowed: boolean };
+      return me.requestsAllowed;
+    });
+    expect(saved).toBe(false);
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL(/\/signin$/);
     const me = await page.evaluate(async () => (await fetch('/api/me')).status);
