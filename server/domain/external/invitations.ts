@@ -33,7 +33,7 @@ import { randomToken } from '../secrets.ts';
 import { createSession, type SignedIn, type User } from '../sessions.ts';
 import { chatChanges, recordChanges, type ChangeNotice } from '../sync/changes.ts';
 import type { Refusal } from '../sync/rules.ts';
-import { effectiveSetting, hasBlocked } from './policy.ts';
+import { effectiveSetting, hasBlocked, outboundOpen } from './policy.ts';
 
 export type InvitationLimits = {
   perSenderHour: number;
@@ -208,6 +208,8 @@ async function liveRequest(db: Db, token: string, now: Date): Promise<RequestRow
     row.revokedAt !== null ||
     row.status !== 'pending' ||
     row.expiresAt.getTime() <= now.getTime() ||
+    // So is a link whose sender may not chat with outsiders now (it lives again if they may).
+    !(await outboundOpen(db, row.senderId)) ||
     // A link sent before the sender's organization blocked this address or domain is dead too.
     (await senderOrganizationBlocked(db, await organizationIdOf(db, row.senderId), row))
   ) {

@@ -162,6 +162,17 @@ export async function organizationFor(db: Db, userId: string): Promise<Organizat
   };
 }
 
+/**
+ * Whether `userId` may have chats with people outside their organization now: their own
+ * outbound override if an admin set one, else their organization's setting; always for
+ * personal accounts. Read in the caller's transaction, so a switch applies to the very next
+ * lookup. The one answer for every pending invitation and request of theirs: while it is
+ * false their links are dead and their requests cannot be accepted.
+ */
+export async function outboundOpen(db: Db, userId: string): Promise<boolean> {
+  return !isOff((await organizationFor(db, userId))?.outboundExternal);
+}
+
 export type Reachability =
   | { ok: true }
   | {

@@ -307,6 +307,39 @@ describe('the recipient answers', () => {
     expect(boot.chats.find((c) => c.id === chatId)).toEqual(senderView);
   });
 
+  it("cannot accept while the sender's outbound chat is off; can once it is on again", async () => {
+    const contoso = await contosoId(t);
+    const override = (value: boolean | null) =>
+      t.store.tx((tx) =>
+        tx
+          .update(tables.users)
+          .set({ outboundOverride: value })
+          .where(eq(tables.users.id, alice.userId))
+      );
+    const { chatId } = await startExternal(alice, 'frank@fabrikam.test');
+    await setPolicy(t, contoso, { outboundExternal: false });
+    expect(await frank.do('request.accept', { chatId })).toMatchObject(refused('chat_read_only'));
+    expect(await requestRow(chatId)).toMatchObject({ status: 'pending' });
+    // The sender's own override counts, either way.
+    await override(true);
+    await setPolicy(t, contoso, { outboundExternal: true });
+    await override(false);
+    expect(await frank.do('request.accept', { chatId })).toMatchObject(refused('chat_read_only'));
+    await override(null);
+    expect(await frank.do('request.accept', { chatId })).toMatchObject(applied);
+    expect(await requestRow(chatId)).toMatchObject({ status: 'accepted' });
+  });
+
+  it("still lets the recipient decline or block while the sender's outbound chat is off", async () => {
+    const contoso = await contosoId(t);
+    const first = await startExternal(alice, 'frank@fabrikam.test');
+    const second = await startExternal(alice, 'fiona@fabrikam.test');
+    const fiona = await deviceFor(t, 'fiona@fabrikam.test');
+    await setPolicy(t, contoso, { outboundExternal: false });
+    expect(await frank.do('request.decline', { chatId: first.chatId })).toMatchObject(applied);
+    expect(await fiona.do('request.block', { chatId: second.chatId })).toMatchObject(applied);
+  });
+
   it('decline hides the chat from the recipient and tells the sender nothing', async () => {
     const { chatId } = await startExternal(alice, 'frank@fabrikam.test');
     await alice.send(chatId, 'hi');

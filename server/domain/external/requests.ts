@@ -38,6 +38,7 @@ import {
   effectiveSetting,
   hasBlocked,
   isOff,
+  outboundOpen,
   requestCap,
   smsCountryAllowed,
   writeClosedReason
@@ -96,7 +97,12 @@ export async function checkRequest(
         request.status === 'pending' &&
         request.revokedAt === null &&
         !request.suppressed;
-      return answerable ? null : refusals.chatNotFound();
+      if (!answerable) return refusals.chatNotFound();
+      // While the sender may not chat with outsiders the request stands, read-only: it cannot
+      // be accepted (decline and block stay open to the recipient).
+      return mutation.type === 'request.accept' && !(await outboundOpen(tx, request.senderId))
+        ? refusals.readOnly()
+        : null;
     }
     case 'invitation.resend':
     case 'invitation.revoke': {
