@@ -96,6 +96,7 @@ export async function requestSignInCode(
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const id = randomUUID();
   const { signInCodes } = tables;
+  const minutes = CODE_LIFETIME_MS / 60_000;
   await deps.store.tx(async (tx) => {
     // A new code supersedes the older ones: only the latest can be used.
     await tx
@@ -110,22 +111,15 @@ export async function requestSignInCode(
       expiresAt: new Date(now.getTime() + CODE_LIFETIME_MS),
       createdAt: now
     });
+    // The code leaves from the durable queue, and only if this transaction commits.
+    await deps.notifier.enqueue(
+      tx,
+      address.kind === 'email'
+        ? { channel: 'email', to: address.value, ...signInCodeEmail(request.locale, code, minutes) }
+        : { channel: 'sms', to: address.value, text: signInCodeSms(request.locale, code, minutes) }
+    );
   });
-
-  const minutes = CODE_LIFETIME_MS / 60_000;
-  if (address.kind === 'email') {
-    deps.notifier.enqueue({
-      channel: 'email',
-      to: address.value,
-      ...signInCodeEmail(request.locale, code, minutes)
-    });
-  } else {
-    deps.notifier.enqueue({
-      channel: 'sms',
-      to: address.value,
-      text: signInCodeSms(request.locale, code, minutes)
-    });
-  }
+  deps.notifier.wake();
   return { expiresInSeconds: CODE_LIFETIME_MS / 1000 };
 }
 

@@ -10,6 +10,7 @@ export const {
   sessions,
   rateLimits,
   devOutbox,
+  outgoingMessages,
   chats,
   chatMembers,
   chatAliases,
