@@ -19,6 +19,7 @@ export const {
   userCursors,
   userChanges,
   messageRequests,
+  requestPairs,
   userBlocks,
   invitationRefusals,
   blockedDomains,
