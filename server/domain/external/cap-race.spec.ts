@@ -140,4 +140,28 @@ describe('the pre-acceptance cap under races', () => {
       code: 'cap_reached'
     });
   });
+
+  it("counts an address's places together, and toward the person once they join", async () => {
+    const alice = await deviceFor(t, 'alice@contoso.test');
+    const first = await startExternal(alice, 'sam@example.org');
+    for (let i = 0; i < 6; i++) {
+      expect(await alice.send(first.chatId, `first ${i}`)).toMatchObject({ status: 'applied' });
+    }
+    const second = await startExternal(alice, 'sam@example.org');
+    const answers = [];
+    for (let i = 0; i < 5; i++)
+      answers.push((await alice.send(second.chatId, `second ${i}`)).status);
+    expect(answers).toEqual(['applied', 'applied', 'applied', 'applied', 'rejected']);
+
+    await t.services.notifier.idle();
+    const link = t.email.sent.find((m) => m.to === 'sam@example.org')?.text ?? '';
+    const token = /\/join#token=([\w-]+)/.exec(link)?.[1];
+    const joined = await t.browser().post('/api/invitations/accept', { token, name: 'Sam Roe' });
+    expect(joined.status).toBe(200);
+    // Sam is now a person: the ten places Alice used at the address are his.
+    expect(await alice.send(first.chatId, 'welcome')).toMatchObject({
+      status: 'rejected',
+      code: 'cap_reached'
+    });
+  });
 });
