@@ -13,6 +13,7 @@ import {
   organizationIdOf,
   senderOrganizationBlocked
 } from './admin/policy.ts';
+import { moveCapCountsToAccount } from './external/cap.ts';
 import { effectiveSetting } from './external/policy.ts';
 import { hitRateLimits, type Limit } from './rate-limit.ts';
 import { keyedHash, safeEqual } from './secrets.ts';
@@ -291,6 +292,12 @@ export async function attachPendingRequests(
       )
     )
     .returning({ chatId: r.chatId, senderId: r.senderId });
+  await moveCapCountsToAccount(
+    tx,
+    address.key,
+    account.user.id,
+    attached.map((request) => request.senderId)
+  );
   if (attached.length === 0 || closed) return [];
   // A sender either organization blocked (theirs this address, ours the sender) reaches nobody.
   const chatIds: string[] = [];

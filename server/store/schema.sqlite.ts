@@ -20,6 +20,7 @@ export const {
   userCursors,
   userChanges,
   messageRequests,
+  requestPairs,
   userBlocks,
   invitationRefusals,
   blockedDomains,

@@ -358,6 +358,26 @@ export function defineTables(c: Columns) {
     ]
   );
 
+  /**
+   * The pre-acceptance cap, counted per pair of people (docs/external-contacts.md): messages
+   * `senderId` stored toward one person before that person accepted them, across every
+   * request (by email, by phone) and every group the sender made. `person` is the recipient's
+   * user id, or `address:` + the address key while nobody holds the address. Never decremented:
+   * deleting a message gives no place back. Updated atomically in the send's transaction.
+   */
+  const requestPairs = c.table(
+    'request_pairs',
+    {
+      senderId: c
+        .text('sender_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      person: c.text('person').notNull(),
+      sent: c.integer('sent').notNull().default(0)
+    },
+    (t) => [c.primaryKey({ columns: [t.senderId, t.person] })]
+  );
+
   /** `blockerId` blocked `blockedId`: no request, invitation or message from them reaches her. */
   const userBlocks = c.table(
     'user_blocks',
@@ -474,6 +494,7 @@ export function defineTables(c: Columns) {
     userCursors,
     userChanges,
     messageRequests,
+    requestPairs,
     userBlocks,
     invitationRefusals,
     blockedDomains,

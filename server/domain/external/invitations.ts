@@ -28,6 +28,7 @@ import {
   organizationIdOf,
   senderOrganizationBlocked
 } from '../admin/policy.ts';
+import { moveCapCountsToAccount } from './cap.ts';
 import { countHits, hitRateLimits, type Limit, type LimitCheck } from '../rate-limit.ts';
 import { randomToken } from '../secrets.ts';
 import { createSession, type SignedIn, type User } from '../sessions.ts';
@@ -350,6 +351,9 @@ export async function acceptInvitation(
       .update(r)
       .set({ recipientId: userId, suppressed: false })
       .where(and(eq(r.chatId, row.chatId), isNull(r.revokedAt)));
+    if (row.recipientId === null) {
+      await moveCapCountsToAccount(tx, row.addressKey, userId, [row.senderId]);
+    }
     await tx
       .insert(chatMembers)
       .values({ chatId: row.chatId, userId, joinedAt: now })

@@ -1,6 +1,6 @@
 // Who may reach whom across an organization's border: organization policy, blocks, accepted
 // contacts, the pre-acceptance cap and the SMS country list. Reads only; no HTTP, no sync.
-import { and, eq, inArray, or } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
 import { DEFAULT_REQUEST_CAP, type ReadOnlyReason } from '../../../src/lib/sync/protocol.ts';
 import { tables, type Db } from '../../store/index.ts';
 import { blockableAccount, blockedByOrganization } from '../admin/policy.ts';
@@ -90,6 +90,45 @@ export async function hasBlocked(tx: Db, blocker: string, blocked: string): Prom
     .where(and(eq(userBlocks.blockerId, blocker), eq(userBlocks.blockedId, blocked)))
     .limit(1);
   return row !== undefined;
+}
+
+/**
+ * Whether `recipient` declined a request from `sender` and has not written to them since
+ * (PRODUCT.md, Declining): a message of theirs, later than their last decline, in a chat the
+ * two share. While it holds, the sender's new requests to them (at any of their addresses) are
+ * suppressed: recorded, never delivered, never told to the sender.
+ */
+export async function declinedWithoutReply(
+  tx: Db,
+  recipient: string,
+  sender: string
+): Promise<boolean> {
+  const { messageRequests: r, messages, chatMembers } = tables;
+  const [declined] = await tx
+    .select({ at: r.respondedAt })
+    .from(r)
+    .where(and(eq(r.senderId, sender), eq(r.recipientId, recipient), eq(r.status, 'declined')))
+    .orderBy(desc(r.respondedAt))
+    .limit(1);
+  if (!declined?.at) return false;
+  const chatsOf = (userId: string) =>
+    tx
+      .select({ chatId: chatMembers.chatId })
+      .from(chatMembers)
+      .where(and(eq(chatMembers.userId, userId), isNull(chatMembers.leftAt)));
+  const [reply] = await tx
+    .select({ id: messages.id })
+    .from(messages)
+    .where(
+      and(
+        inArray(messages.chatId, chatsOf(sender)),
+        inArray(messages.chatId, chatsOf(recipient)),
+        eq(messages.authorId, recipient),
+        gt(messages.createdAt, declined.at)
+      )
+    )
+    .limit(1);
+  return reply === undefined;
 }
 
 /**
