@@ -137,12 +137,16 @@ describe('real time over a WebSocket', () => {
     expect(response.body?.error.code).toBe('upgrade_required');
   });
 
-  it('closes the socket when its session ends', async () => {
-    const quick = await serveLive(t.services, { heartbeatMs: 20 });
+  it('closes the socket at the next heartbeat when its session vanished unannounced', async () => {
+    const quick = await serveLive(t.services, { heartbeatMs: 200 });
     try {
       const socket = await socketFor(bruno, quick);
       await socket.nextOf('hello');
-      await bruno.browser.post('/api/auth/sign-out');
+      // Deleted behind the hub's back: no notice, so the heartbeat's session check is the backstop.
+      const hash = sessionHashOf(bruno);
+      await t.store.tx((tx) =>
+        tx.delete(tables.sessions).where(eq(tables.sessions.tokenHash, hash))
+      );
       expect((await socket.closed).code).toBe(4001);
     } finally {
       await quick.close();
@@ -175,6 +179,26 @@ describe('real time over a WebSocket', () => {
       type: 'message'
     });
     fromAlice.socket.close();
+  });
+
+  it('closes every socket of a member an admin removes, within a second', async () => {
+    const laptop = await caughtUp(bruno);
+    const phone = await deviceFor(t, 'bruno@contoso.test');
+    const fromPhone = await socketFor(phone);
+    await fromPhone.nextOf('hello');
+    const organizationId = (await alice.browser.get('/api/me')).body?.organization.id as string;
+    const removed = await alice.browser.request(
+      'DELETE',
+      `/api/admin/organizations/${organizationId}/members/${bruno.userId}`,
+      {}
+    );
+    expect(removed.status).toBe(204);
+    const seen = laptop.socket.received.length;
+    await alice.send(chatId, 'bye');
+    expect((await closedWithin(laptop.socket, 1000)).code).toBe(4001);
+    expect((await closedWithin(fromPhone, 1000)).code).toBe(4001);
+    expect(laptop.socket.received.slice(seen)).toEqual([]);
+    await expect(socketFor(bruno)).rejects.toThrow('401');
   });
 
   it('closes the socket of a session that was signed out by signing in again', async () => {
@@ -314,6 +338,17 @@ describe.runIf(process.env.TEST_DATABASE_URL)('several instances on one PostgreS
       });
       await phone.browser.post('/api/auth/sign-out-all');
       expect((await closedWithin(fromPhone.socket, 1000)).code).toBe(4001);
+      // Removal by an admin on instance A closes Chloé's socket on B.
+      const chloe = await deviceFor(t, 'chloe@contoso.test');
+      const fromChloe = await socketFor(chloe, instanceB);
+      await fromChloe.nextOf('hello');
+      const organizationId = (await alice.browser.get('/api/me')).body?.organization.id as string;
+      await alice.browser.request(
+        'DELETE',
+        `/api/admin/organizations/${organizationId}/members/${chloe.userId}`,
+        {}
+      );
+      expect((await closedWithin(fromChloe, 1000)).code).toBe(4001);
     } finally {
       await instanceB.close();
       await store.close();

@@ -5,7 +5,7 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { readAddress, requestSignInCode, verifySignInCode } from '../domain/accounts.ts';
 import { revokeAllSessions, revokeSession, SESSION_LIFETIME_MS } from '../domain/sessions.ts';
 import type { AppEnv, Services } from '../http/context.ts';
-import { errorResponses } from '../http/errors.ts';
+import { errorResponses, ErrorSchema } from '../http/errors.ts';
 import { requireSignedIn, SESSION_COOKIE } from '../http/guards.ts';
 import { localeFromHeader } from '../messaging/templates.ts';
 import { announceEndedSessions } from '../realtime/feed.ts';
@@ -90,7 +90,12 @@ const verifyCode = createRoute({
         }
       }
     },
-    ...errorResponses(400)
+    ...errorResponses(400, 403),
+    403: {
+      description:
+        'An admin removed the account: its address no longer signs in (`account_removed`)',
+      content: { 'application/json': { schema: ErrorSchema } }
+    }
   }
 });
 
