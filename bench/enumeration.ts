@@ -13,8 +13,12 @@ import { openStore, tables } from '../server/store/index.ts';
 import type { BenchUser } from './server.ts';
 import type { Device } from './client.ts';
 
-/** `kind` names the figure (`start_external_<kind>_p50_ms`); `address` is typed in round `round`. */
-export type AddressCase = { kind: string; address: (round: number) => string };
+/**
+ * `kind` names the figure (`start_external_<kind>_p50_ms`); `address()` gives the next address
+ * of that kind, each a first contact (what someone probing addresses does): a request between
+ * two people costs the same whether it is the first or the hundredth, but not its lookups.
+ */
+export type AddressCase = { kind: string; address: () => string };
 
 export type EnumerationSetup = {
   /** A personal account (no organization), signed in once. */
@@ -28,11 +32,14 @@ export type EnumerationSetup = {
 /**
  * Adds, beside the seeded organization (Contoso) and `managedSenderId` (one of its members): a
  * personal sender with a session; Contoso members who accept requests, refuse them, or blocked
- * the personal sender; personal accounts who accept, refuse, or blocked the managed sender.
+ * the personal sender; personal accounts who accept, refuse, or blocked the managed sender;
+ * `perKind` of each, so that every try is someone's first contact.
  */
 export async function seedExternalCases(
   dataDir: string,
-  managedSenderId: string
+  managedSenderId: string,
+  /** Tries of each kind there will be, warm-up included. */
+  perKind: number
 ): Promise<EnumerationSetup> {
   const store = await openStore({ databaseUrl: undefined, dataDir });
   try {
@@ -61,25 +68,25 @@ export async function seedExternalCases(
       };
     };
     const sender = person('personal-sender', 'personal.example', null);
-    const member = person('member-accepting', 'contoso.test', organization.id);
-    const memberRefusing = person('member-refusing', 'contoso.test', organization.id, false);
-    const memberBlocking = person('member-blocking', 'contoso.test', organization.id);
-    const personal = person('personal-accepting', 'personal.example', null);
-    const personalRefusing = person('personal-refusing', 'personal.example', null, false);
-    const personalBlocking = person('personal-blocking', 'personal.example', null);
+    const many = (name: string, domain: string, organizationId: string | null, allowed = true) =>
+      Array.from({ length: perKind }, (_, i) =>
+        person(`${name}-${i}`, domain, organizationId, allowed)
+      );
+    const kinds = {
+      member_accepting: many('member-accepting', 'contoso.test', organization.id),
+      member_refusing: many('member-refusing', 'contoso.test', organization.id, false),
+      member_blocking: many('member-blocking', 'contoso.test', organization.id),
+      personal_accepting: many('personal-accepting', 'personal.example', null),
+      managed_to_personal_accepting: many('managed-personal-accepting', 'personal.example', null),
+      managed_to_personal_refusing: many('personal-refusing', 'personal.example', null, false),
+      managed_to_personal_blocking: many('personal-blocking', 'personal.example', null)
+    };
     const token = randomToken();
     await store.tx(async (tx) => {
-      await tx
-        .insert(tables.users)
-        .values([
-          sender,
-          member,
-          memberRefusing,
-          memberBlocking,
-          personal,
-          personalRefusing,
-          personalBlocking
-        ]);
+      const everyone = [sender, ...Object.values(kinds).flat()];
+      for (let start = 0; start < everyone.length; start += 500) {
+        await tx.insert(tables.users).values(everyone.slice(start, start + 500));
+      }
       await tx.insert(tables.sessions).values({
         tokenHash: tokenHash(token),
         userId: sender.id,
@@ -87,25 +94,46 @@ export async function seedExternalCases(
         lastSeenAt: now,
         expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS)
       });
-      await tx.insert(tables.userBlocks).values([
-        { blockerId: memberBlocking.id, blockedId: sender.id, createdAt: now },
-        { blockerId: personalBlocking.id, blockedId: managedSenderId, createdAt: now }
-      ]);
+      const blocks = [
+        ...kinds.member_blocking.map((p) => ({ blockerId: p.id, blockedId: sender.id })),
+        ...kinds.managed_to_personal_blocking.map((p) => ({
+          blockerId: p.id,
+          blockedId: managedSenderId
+        }))
+      ].map((block) => ({ ...block, createdAt: now }));
+      for (let start = 0; start < blocks.length; start += 500) {
+        await tx.insert(tables.userBlocks).values(blocks.slice(start, start + 500));
+      }
     });
+    const fresh = (kind: keyof typeof kinds): AddressCase => {
+      let next = 0;
+      return {
+        kind,
+        address: () => {
+          const holder = kinds[kind][next++];
+          if (!holder) throw new Error(`no ${kind} address left: seed more`);
+          return holder.email;
+        }
+      };
+    };
+    const unknown = (kind: string): AddressCase => {
+      let next = 0;
+      return { kind, address: () => `nobody${next++}@unknown.example` };
+    };
     return {
       personalSender: { id: sender.id, cookie: `${SESSION_COOKIE}=${token}` },
       personalCases: [
-        { kind: 'member_accepting', address: () => member.email },
-        { kind: 'member_refusing', address: () => memberRefusing.email },
-        { kind: 'member_blocking', address: () => memberBlocking.email },
-        { kind: 'unknown', address: (round) => `nobody${round}@unknown.example` },
-        { kind: 'personal_accepting', address: () => personal.email }
+        fresh('member_accepting'),
+        fresh('member_refusing'),
+        fresh('member_blocking'),
+        unknown('unknown'),
+        fresh('personal_accepting')
       ],
       managedCases: [
-        { kind: 'managed_to_unknown', address: (round) => `nobody${round}@unknown.example` },
-        { kind: 'managed_to_personal_accepting', address: () => personal.email },
-        { kind: 'managed_to_personal_refusing', address: () => personalRefusing.email },
-        { kind: 'managed_to_personal_blocking', address: () => personalBlocking.email }
+        unknown('managed_to_unknown'),
+        fresh('managed_to_personal_accepting'),
+        fresh('managed_to_personal_refusing'),
+        fresh('managed_to_personal_blocking')
       ]
     };
   } finally {
@@ -137,7 +165,7 @@ export async function startExternalTiming(
     for (const index of shuffled(cases.length)) {
       const c = cases[index] as AddressCase;
       const start = performance.now();
-      const [result] = await sender.push([sender.startExternal(randomUUID(), c.address(round))]);
+      const [result] = await sender.push([sender.startExternal(randomUUID(), c.address())]);
       const ms = performance.now() - start;
       if (result?.status !== 'applied') {
         throw new Error(`start to ${c.kind} was not applied: ${JSON.stringify(result)}`);

@@ -47,6 +47,8 @@ const HISTORY = 10_000;
 const PUSH_LIMITS = { maxMessages: 200_000, maxMs: 4_000 };
 /** Tries of each kind of address per run (interleaved), each run's median kept. */
 const ENUMERATION_LIMITS = { rounds: 300, maxMs: 30_000 };
+const ENUMERATION_WARM_UP = { rounds: 30, maxMs: 5_000 };
+const ENUMERATION_TRIES = ENUMERATION_WARM_UP.rounds + RUNS * ENUMERATION_LIMITS.rounds;
 /** Every kind of address must answer within this of every other, at the median. */
 const ENUMERATION_TARGET_MS = 0.3;
 /** The invitation limits would stop the enumeration rounds long before they end. */
@@ -108,7 +110,7 @@ async function enumerationFigures(
     { device: new Device(http, inviter), cases: setup.managedCases }
   ];
   for (const { device, cases } of senders) {
-    await startExternalTiming(device, cases, { rounds: 30, maxMs: 5_000 }); // warm-up
+    await startExternalTiming(device, cases, ENUMERATION_WARM_UP);
   }
   const runs = new Map<string, KindTiming[]>();
   for (let run = 1; run <= RUNS; run++) {
@@ -174,7 +176,7 @@ async function enumerationOnly() {
   try {
     const [inviter] = await seedPeople(dataDir, 1);
     if (!inviter) throw new Error('no inviter');
-    const setup = await seedExternalCases(dataDir, inviter.id);
+    const setup = await seedExternalCases(dataDir, inviter.id, ENUMERATION_TRIES);
     server = await startServer(dataDir, 'NORMAL', {
       profileDir: flags.profile,
       env: UNLIMITED_INVITATIONS
@@ -212,7 +214,7 @@ async function main() {
     const senders = people.slice(0, 2 * SENDERS);
     const inviter = people[2 * SENDERS + 2];
     if (!inviter) throw new Error('no inviter');
-    const enumerationSetup = await seedExternalCases(dataDir, inviter.id);
+    const enumerationSetup = await seedExternalCases(dataDir, inviter.id, ENUMERATION_TRIES);
 
     const historyPair = people.slice(2 * SENDERS, 2 * SENDERS + 2);
 

@@ -1,8 +1,9 @@
-import { eq } from 'drizzle-orm';
+import { eq, type Logger } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BootstrapResponse, Change } from '../../../src/lib/sync/protocol.ts';
 import {
   addOrganization,
+  addPersonalUser,
   normalized,
   setPolicy,
   setRequestsAllowed,
@@ -103,4 +104,74 @@ describe('starting a request reveals nothing about the address', () => {
       .map((m) => m.to);
     expect(delivered.sort()).toEqual(['frank@fabrikam.test', 'nobody@example.org']);
   });
+});
+
+/**
+ * The SQL statements the store runs while `work` runs (drizzle's query log), with the number
+ * of rows of a VALUES list or an IN list left out: what the server did, not with how many rows.
+ */
+async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
+  const { logger } = (t.store.db as unknown as { session: { logger: Logger } }).session;
+  const original = logger.logQuery.bind(logger);
+  const seen: string[] = [];
+  logger.logQuery = (query: string) => {
+    // The durable queue's own statements are left out: its delivery loop runs beside the
+    // answer, and the one-row insert of an email is the email itself, written only when one
+    // leaves (a single-row insert, well inside the bench's 0.3 ms).
+    if (query.includes('"outgoing_messages"')) return;
+    seen.push(
+      query
+        .replace(/ values \(.*?\)(, \(.*?\))*/g, ' values (…)')
+        .replace(/ in \([^)]*\)/g, ' in (…)')
+    );
+  };
+  try {
+    await work();
+  } finally {
+    logger.logQuery = original;
+  }
+  return seen;
+}
+
+describe('starting a request does the same work for every address', () => {
+  // The statements are the engine's own: one dialect shows it (PostgreSQL runs the same code).
+  it.skipIf(Boolean(process.env.TEST_DATABASE_URL))(
+    'runs the same SQL before answering, from a personal and from a managed sender',
+    async () => {
+      await addPersonalUser(t, { name: 'Pat Doe', email: 'pat@personal.example' });
+      await addPersonalUser(t, { name: 'Paula Roe', email: 'paula@personal.example' });
+      const pat = await deviceFor(t, 'pat@personal.example');
+      const fiona = await userId('fiona@fabrikam.test');
+      await t.store.tx((tx) =>
+        tx.insert(tables.userBlocks).values([
+          { blockerId: fiona, blockedId: alice.userId, createdAt: t.clock.now() },
+          { blockerId: fiona, blockedId: pat.userId, createdAt: t.clock.now() }
+        ])
+      );
+      await setRequestsAllowed(t, await userId('gina@fabrikam.test'), false);
+      const addresses = [
+        'frank@fabrikam.test', // a member who accepts requests: the request reaches him
+        'fiona@fabrikam.test', // blocked the sender
+        'gina@fabrikam.test', // refuses requests
+        'hank@closed.test', // organization closed to inbound chat
+        'paula@personal.example', // a personal account who accepts requests
+        'nobody@unknown.example', // no account
+        'new@fabrikam.test' // no account, on an organization's domain
+      ];
+      for (const sender of [pat, alice]) {
+        await startExternal(sender, 'warm-up@example.org'); // the device's first push registers it
+        const traces: Record<string, string[]> = {};
+        for (const address of addresses) {
+          traces[address] = await statementsOf(async () => {
+            const { result } = await startExternal(sender, address);
+            expect(result).toMatchObject({ status: 'applied' });
+          });
+        }
+        const first = traces[addresses[0] as string];
+        expect(first?.length).toBeGreaterThan(10);
+        for (const address of addresses)
+          expect({ address, sql: traces[address] }).toEqual({ address, sql: first });
+      }
+    }
+  );
 });

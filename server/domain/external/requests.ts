@@ -7,6 +7,7 @@ import { INVITATION_LIFETIME_MS, type Mutation } from '../../../src/lib/sync/pro
 import { tables, type Db } from '../../store/index.ts';
 import type { Locale } from '../../store/schema.ts';
 import { findAccount, organizationOfEmail, type Account } from '../accounts.ts';
+import type { Organization } from '../sessions.ts';
 import {
   blockableAccount,
   blockedByOrganization,
@@ -183,16 +184,25 @@ type Delivery = {
 };
 
 /**
+ * An id no account or organization has: a lookup for it runs as for anyone and finds nothing,
+ * so that an address with no account costs the same lookups as one with an account.
+ */
+const NOBODY = '';
+
+/**
  * Where a request to `address` goes. Blocks (the recipient's or their organization's), a
  * decline the recipient has not since answered by writing, refusals, closed inbound chat and
  * personal senders with no account on the other side all come out as "nothing": never told to
- * the sender.
+ * the sender. Every lookup runs, and all of them before anything is decided, whatever the
+ * address turns out to be: the answer's time must not tell (docs/external-contacts.md, Same
+ * work for every address). `domainOrganization` is `organizationOfEmail(address)`.
  */
 async function resolveDelivery(
   tx: Db,
   sender: Sender,
   address: Address,
-  account: Account | null
+  account: Account | null,
+  domainOrganization: Organization | null
 ): Promise<Delivery> {
   const [refused] = await tx
     .select({ key: invitationRefusals.addressKey })
@@ -204,36 +214,36 @@ async function resolveDelivery(
       )
     )
     .limit(1);
-  // A removed member is reached by nothing, and the sender is not told.
-  if (account?.user.removedAt != null) return { recipient: null, send: null };
-  if (account) {
-    const recipient = { id: account.user.id, locale: account.user.locale };
-    const suppressed =
-      refused !== undefined ||
-      !account.user.requestsAllowed ||
-      !effectiveSetting(account.user.inboundOverride, account.organization?.inboundExternal) ||
-      (await hasBlocked(tx, account.user.id, sender.id)) ||
-      (await declinedWithoutReply(tx, account.user.id, sender.id)) ||
-      (account.organization !== null &&
-        (await blockedByOrganization(tx, account.organization.id, blockableAccount(sender))));
-    return { recipient, send: suppressed ? null : 'request' };
-  }
-  if (refused || sender.organizationId === null) return { recipient: null, send: null };
   // Someone on a domain whose organization is closed to the sender would join it: not reachable.
-  const organization = await organizationOfEmail(tx, address);
-  const closed =
-    organization !== null &&
-    (isOff(organization.inboundExternal) ||
-      (await blockedByOrganization(tx, organization.id, blockableAccount(sender))));
-  return { recipient: null, send: closed ? null : 'invitation' };
+  const theirOrganization = account ? account.organization : domainOrganization;
+  const recipientId = account?.user.id ?? NOBODY;
+  const blocked = await hasBlocked(tx, recipientId, sender.id);
+  const declined = await declinedWithoutReply(tx, recipientId, sender.id);
+  const blockedByTheirs = await blockedByOrganization(
+    tx,
+    theirOrganization?.id ?? NOBODY,
+    blockableAccount(sender)
+  );
+  const inboundOpen = account
+    ? effectiveSetting(account.user.inboundOverride, theirOrganization?.inboundExternal)
+    : !isOff(theirOrganization?.inboundExternal);
+  const closed = refused !== undefined || blocked || declined || blockedByTheirs || !inboundOpen;
+  if (account) {
+    // A removed member is reached by nothing, and the sender is not told.
+    if (account.user.removedAt !== null) return { recipient: null, send: null };
+    const recipient = { id: account.user.id, locale: account.user.locale };
+    return { recipient, send: closed || !account.user.requestsAllowed ? null : 'request' };
+  }
+  return { recipient: null, send: closed || sender.organizationId === null ? null : 'invitation' };
 }
 
-/** Puts the recipient in the chat (back on their old row if they had left) and tells them. */
-async function deliver(
-  tx: Db,
+/**
+ * The email or SMS a delivery sends, or null. The message is written whatever the delivery
+ * (and dropped when nothing is sent), so that no kind of address costs less to answer.
+ */
+function deliveryMessage(
   context: MutationContext,
   input: {
-    chatId: string;
     sender: Sender;
     organizationName: string | null;
     address: Address;
@@ -247,6 +257,27 @@ async function deliver(
     address,
     publicUrl: context.external.publicUrl
   };
+  const message = delivery.recipient
+    ? invitationMessage('request', {
+        ...common,
+        locale: delivery.recipient.locale ?? 'en',
+        token: null
+      })
+    : invitationMessage('invitation', {
+        ...common,
+        locale: sender.locale ?? 'en',
+        token: input.token
+      });
+  return delivery.send === null ? null : message;
+}
+
+/** Puts the recipient back in the chat (on their old row if they had left) and tells them. */
+async function deliverAgain(
+  tx: Db,
+  context: MutationContext,
+  input: Parameters<typeof deliveryMessage>[1] & { chatId: string }
+) {
+  const { delivery } = input;
   if (delivery.send === 'request' && delivery.recipient) {
     const { now } = context;
     await tx
@@ -264,22 +295,9 @@ async function deliver(
       .insert(chatMembers)
       .values({ chatId: input.chatId, userId: delivery.recipient.id, joinedAt: now, readSeq: 0 })
       .onConflictDoNothing();
-    context.deliver(
-      invitationMessage('request', {
-        ...common,
-        locale: delivery.recipient.locale ?? 'en',
-        token: null
-      })
-    );
-  } else if (delivery.send === 'invitation') {
-    context.deliver(
-      invitationMessage('invitation', {
-        ...common,
-        locale: sender.locale ?? 'en',
-        token: input.token
-      })
-    );
   }
+  const message = deliveryMessage(context, input);
+  if (message) context.deliver(message);
 }
 
 /** Reads the typed address as the sender's device did, with the sender's rules for it. */
@@ -326,11 +344,14 @@ export async function startExternal(
 
   const account = await findAccount(tx, address);
   if (account?.user.id === actor.id) return refusals.userNotFound();
-  // Blocking any one address of a person blocks them at all of their addresses.
+  // Read for every address, used by the colleague check and the delivery below.
+  const domainOrganization = await organizationOfEmail(tx, address);
+  // Blocking any one address of a person blocks them at all of their addresses (and with no
+  // account, the same lookup runs for nobody).
   const blockedTarget = account
     ? blockableAccount(account.user)
     : {
-        userId: null,
+        userId: NOBODY,
         addressKeys: [address.key],
         emailDomain: address.kind === 'email' ? emailDomain(address) : null
       };
@@ -339,11 +360,7 @@ export async function startExternal(
     if (account.user.removedAt !== null) return refusals.userNotFound();
     return createDirectChat(tx, context, args.chatId, account.user.id);
   }
-  if (
-    organization &&
-    !account &&
-    (await organizationOfEmail(tx, address))?.id === organization.id
-  ) {
+  if (organization && !account && domainOrganization?.id === organization.id) {
     // A colleague's address with no account yet: the directory is where colleagues are found.
     return refusals.userNotFound();
   }
@@ -353,7 +370,8 @@ export async function startExternal(
   }
   const taken = await takenChatId(tx, args.chatId, null);
   if (taken) return taken;
-  if (account && (await acceptedContacts(tx, actor.id, [account.user.id])).size > 0) {
+  // Looked up for an address with no account too (for nobody): the same work either way.
+  if ((await acceptedContacts(tx, actor.id, [account?.user.id ?? NOBODY])).size > 0 && account) {
     const existing = await findDirectChat(tx, actor.id, account.user.id);
     if (existing) {
       await tx
@@ -372,7 +390,7 @@ export async function startExternal(
   });
   if (limited) return limited;
 
-  const delivery = await resolveDelivery(tx, sender, address, account);
+  const delivery = await resolveDelivery(tx, sender, address, account, domainOrganization);
   const { token, hash } = newInvitationToken();
   await tx.insert(chats).values({
     id: args.chatId,
@@ -383,9 +401,16 @@ export async function startExternal(
     lastSeq: 0,
     directKey: null
   });
-  await tx
-    .insert(chatMembers)
-    .values({ chatId: args.chatId, userId: actor.id, joinedAt: now, readSeq: 0 });
+  // The recipient, when the request reaches them, joins in the same statement as the sender.
+  const recipientId = delivery.send === 'request' ? (delivery.recipient?.id ?? null) : null;
+  await tx.insert(chatMembers).values(
+    [actor.id, ...(recipientId === null ? [] : [recipientId])].map((userId) => ({
+      chatId: args.chatId,
+      userId,
+      joinedAt: now,
+      readSeq: 0
+    }))
+  );
   await tx.insert(messageRequests).values({
     chatId: args.chatId,
     senderId: actor.id,
@@ -400,14 +425,14 @@ export async function startExternal(
     expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_MS),
     createdAt: now
   });
-  await deliver(tx, context, {
-    chatId: args.chatId,
+  const message = deliveryMessage(context, {
     sender,
     organizationName: organization?.name ?? null,
     address,
     delivery,
     token
   });
+  if (message) context.deliver(message);
   // Recorded whatever `delivery` is: the sender's organization learns no more than the sender.
   await recordInvitation(
     tx,
@@ -572,7 +597,13 @@ export async function resend(
   // A recipient who declined or blocked is not asked again.
   const delivery: Delivery =
     request.status === 'pending'
-      ? await resolveDelivery(tx, sender, address, await findAccount(tx, address))
+      ? await resolveDelivery(
+          tx,
+          sender,
+          address,
+          await findAccount(tx, address),
+          await organizationOfEmail(tx, address)
+        )
       : { recipient: null, send: null };
   const { token, hash } = newInvitationToken();
   await tx
@@ -588,7 +619,7 @@ export async function resend(
       })
     })
     .where(eq(messageRequests.chatId, chat.id));
-  await deliver(tx, context, {
+  await deliverAgain(tx, context, {
     chatId: chat.id,
     sender,
     organizationName: (await context.organization())?.name ?? null,
