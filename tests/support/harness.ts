@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
+import { createSession } from '../../server/domain/sessions.ts';
 import type { Services } from '../../server/http/context.ts';
+import { SESSION_COOKIE } from '../../server/http/guards.ts';
 import { Notifier } from '../../server/messaging/notifier.ts';
 import type { Outgoing, Transport } from '../../server/messaging/transports.ts';
 import { seedDemo } from '../../server/seed.ts';
@@ -108,6 +110,16 @@ export async function startTestApp(overrides: Partial<Config> = {}) {
       return match[1];
     },
     browser: (ip = '203.0.113.7') => new Browser(app, ip),
+    /**
+     * A browser signed in as an existing user with a session written straight to the store: for
+     * specs that need many people and no sign-in flow (the model tests).
+     */
+    async signedInAs(userId: string, ip = '203.0.113.7') {
+      const token = await store.tx((tx) => createSession(tx, userId, clock.now()));
+      const browser = new Browser(app, ip);
+      browser.useSession(`${SESSION_COOKIE}=${token}`);
+      return browser;
+    },
     close: async () => {
       await notifier.idle();
       await notifier.stop();
@@ -130,6 +142,11 @@ export class Browser {
 
   get sessionCookie() {
     return this.cookie;
+  }
+
+  /** Uses a session made straight in the store (`signedInAs`), skipping the code flow. */
+  useSession(cookie: string) {
+    this.cookie = cookie;
   }
 
   async request(
