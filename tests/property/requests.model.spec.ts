@@ -24,7 +24,7 @@ import { startTestApp, type Browser, type TestApp } from '../support/harness.ts'
 import { Device, newMember, type Person } from './devices.ts';
 
 const NUM_RUNS = Number(process.env.MODEL_RUNS ?? 25);
-const PAIR_CAP = process.env.MODEL_PAIR_CAP === '1';
+const PAIR_CAP = process.env.MODEL_PAIR_CAP !== '0';
 /** Short sequences: the cap is small (1–3), so a few sends go past it. */
 const MAX_COMMANDS = 14;
 
