@@ -62,6 +62,8 @@ function addressProblem(reason: string): string {
       return 'Premium-rate and shared-cost numbers cannot be used.';
     case 'phone_not_valid':
       return 'This phone number does not exist. Check the digits.';
+    case 'confusable_email':
+      return 'This email address has characters that look like others (a Kelvin sign, a dotless ı, letters from two alphabets). Type it with ordinary letters.';
     default:
       return 'This is not a valid email address or phone number.';
   }
@@ -69,7 +71,9 @@ function addressProblem(reason: string): string {
 
 /**
  * Sends a sign-in code to the address, whether or not it has an account: the answer and the
- * work done are the same either way, so the endpoint cannot be used to find accounts.
+ * work done are the same either way, so the endpoint cannot be used to find accounts. The code
+ * goes to the address as the account holding it stored it at sign-up (the mailbox that proved
+ * it), never to another spelling that happens to share its lookup key.
  */
 export async function requestSignInCode(
   deps: AccountsDeps,
@@ -96,7 +100,7 @@ export async function requestSignInCode(
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const id = randomUUID();
   const { signInCodes } = tables;
-  await deps.store.tx(async (tx) => {
+  const to = await deps.store.tx(async (tx) => {
     // A new code supersedes the older ones: only the latest can be used.
     await tx
       .update(signInCodes)
@@ -110,19 +114,21 @@ export async function requestSignInCode(
       expiresAt: new Date(now.getTime() + CODE_LIFETIME_MS),
       createdAt: now
     });
+    const account = await findAccount(tx, address);
+    return (address.kind === 'email' ? account?.user.email : account?.user.phone) ?? address.value;
   });
 
   const minutes = CODE_LIFETIME_MS / 60_000;
   if (address.kind === 'email') {
     deps.notifier.enqueue({
       channel: 'email',
-      to: address.value,
+      to,
       ...signInCodeEmail(request.locale, code, minutes)
     });
   } else {
     deps.notifier.enqueue({
       channel: 'sms',
-      to: address.value,
+      to,
       text: signInCodeSms(request.locale, code, minutes)
     });
   }
