@@ -14,7 +14,14 @@ import {
   senderOrganizationBlocked
 } from './admin/policy.ts';
 import { effectiveSetting } from './external/policy.ts';
-import { hitRateLimits, type Limit } from './rate-limit.ts';
+import {
+  clearFailures,
+  countFailure,
+  hitRateLimits,
+  lockedForSeconds,
+  type Limit,
+  type Lockout
+} from './rate-limit.ts';
 import { keyedHash, safeEqual } from './secrets.ts';
 import { createSession, revokeSession, type Organization, type User } from './sessions.ts';
 import { chatChanges, recordChanges, type ChangeNotice } from './sync/changes.ts';
@@ -22,10 +29,33 @@ import { chatChanges, recordChanges, type ChangeNotice } from './sync/changes.ts
 export const CODE_LIFETIME_MS = 10 * 60 * 1000;
 export const MAX_CODE_ATTEMPTS = 5;
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
+const DAY = 24 * 60 * 60 * 1000;
 export const SIGN_IN_LIMITS = {
   perAddress: { max: 5, windowMs: FIFTEEN_MINUTES },
   perIp: { max: 30, windowMs: FIFTEEN_MINUTES }
 } satisfies Record<string, Limit>;
+
+/**
+ * Wrong codes lock the address: 1 minute after 5, then doubling with every 5 more, up to a day;
+ * forgotten a week after the last wrong code or at the next sign-in. A guesser gets about 55
+ * tries on the first day and 5 a day after that (against 2,400 a day with per-code limits only).
+ */
+export const SIGN_IN_LOCKOUT: Lockout = {
+  failuresPerStep: MAX_CODE_ATTEMPTS,
+  firstLockMs: 60 * 1000,
+  maxLockMs: DAY,
+  forgetAfterMs: 7 * DAY
+};
+
+/** Where sign-in codes may be texted, server-wide (`SMS_COUNTRIES`, `SIGN_IN_SMS_*`, README). */
+export type SignInRules = {
+  /** ISO regions; a number of another region, or non-geographic (+800…), gets no SMS. */
+  smsCountries: readonly string[];
+  /** Codes texted to one country calling code per day, from anyone. */
+  smsPerCallingCodeDay: number;
+};
+
+export const DEFAULT_SIGN_IN_SMS_PER_CALLING_CODE_DAY = 200;
 
 /** A rule refused the request; `code` is stable and part of the API. */
 export class DomainError extends Error {
@@ -40,7 +70,23 @@ export class DomainError extends Error {
   }
 }
 
-export type AccountsDeps = { store: Store; notifier: Notifier; secretKey: Buffer };
+export type AccountsDeps = {
+  store: Store;
+  notifier: Notifier;
+  secretKey: Buffer;
+  rules: SignInRules;
+};
+
+const lockKey = (address: Address) => `sign-in:wrong-codes:${address.key}`;
+
+function locked(seconds: number): DomainError {
+  return new DomainError(
+    'sign_in_locked',
+    'Too many wrong codes for this address. Wait, then ask for a new code.',
+    undefined,
+    seconds
+  );
+}
 
 /** Reads what a signed-out person typed; without a region only `+…` numbers can be read. */
 export function readAddress(input: string, region: string | undefined): Address {
@@ -80,6 +126,20 @@ export async function requestSignInCode(
   request: { address: Address; ip: string; locale: Locale; now: Date }
 ): Promise<{ expiresInSeconds: number }> {
   const { address, now } = request;
+  // The invitation rules for texts: premium-rate and shared-cost numbers never parse, and only
+  // the server's countries get one (the answer depends on the number only, not on accounts).
+  if (
+    address.kind === 'phone' &&
+    (address.country === undefined || !deps.rules.smsCountries.includes(address.country))
+  ) {
+    throw new DomainError(
+      'invalid_address',
+      'Sign-in codes cannot be sent by text message to numbers in this country. Use your email address.',
+      { reason: 'sms_country_not_allowed' }
+    );
+  }
+  const lockedFor = await deps.store.read((db) => lockedForSeconds(db, lockKey(address), now));
+  if (lockedFor > 0) throw locked(lockedFor);
   const limit = await hitRateLimits(
     deps.store,
     [
@@ -88,12 +148,27 @@ export async function requestSignInCode(
     ],
     now
   );
-  if (!limit.allowed) {
+  // The country's budget is spent only by requests that would send: one client hammering its
+  // own address cannot use up the day's texts to a whole country.
+  const budget =
+    limit.allowed && address.kind === 'phone'
+      ? await hitRateLimits(
+          deps.store,
+          [
+            {
+              key: `sign-in:calling-code:${address.callingCode}`,
+              limit: { max: deps.rules.smsPerCallingCodeDay, windowMs: DAY }
+            }
+          ],
+          now
+        )
+      : limit;
+  if (!budget.allowed) {
     throw new DomainError(
       'rate_limited',
       'Too many codes requested. Try again later.',
       undefined,
-      limit.retryAfterSeconds
+      budget.retryAfterSeconds
     );
   }
 
@@ -160,6 +235,8 @@ export async function verifySignInCode(
   // its attempt count.
   let notices: ChangeNotice[] = [];
   const outcome = await deps.store.tx(async (tx): Promise<VerifyResult | DomainError> => {
+    const lockedFor = await lockedForSeconds(tx, lockKey(address), now);
+    if (lockedFor > 0) return locked(lockedFor);
     const [challenge] = await tx
       .select()
       .from(signInCodes)
@@ -180,6 +257,8 @@ export async function verifySignInCode(
         .set({ attempts: challenge.attempts + 1 })
         .where(and(eq(signInCodes.id, challenge.id), lt(signInCodes.attempts, MAX_CODE_ATTEMPTS)))
         .returning({ attempts: signInCodes.attempts });
+      // Every wrong guess at a live code counts towards the address's lockout, across codes.
+      await countFailure(tx, lockKey(address), SIGN_IN_LOCKOUT, now);
       if (!counted || counted.attempts >= MAX_CODE_ATTEMPTS) return tooManyAttempts();
       return invalidCode();
     }
@@ -198,6 +277,7 @@ export async function verifySignInCode(
       .where(and(eq(signInCodes.id, challenge.id), isNull(signInCodes.consumedAt)))
       .returning({ id: signInCodes.id });
     if (!consumed) return invalidCode();
+    await clearFailures(tx, lockKey(address));
 
     // Rotation: the session that existed before sign-in (if any) stops working.
     if (request.previousSessionHash) await revokeSession(tx, request.previousSessionHash);

@@ -172,6 +172,8 @@ describe('sign-in codes', () => {
       'invalid_code',
       'code_attempts_exceeded'
     ]);
+    // Five wrong codes also lock the address for a minute (auth.limits.spec.ts).
+    t.clock.advance(60 * 1000);
     const right = await browser.post('/api/auth/verify', { address: 'alice@contoso.test', code });
     expect(right.body?.error.code).toBe('code_attempts_exceeded');
 

@@ -89,7 +89,7 @@ const verifyCode = createRoute({
         }
       }
     },
-    ...errorResponses(400)
+    ...errorResponses(400, 429)
   }
 });
 
@@ -135,7 +135,11 @@ export function authRoutes(services: Services) {
   const accounts = () => ({
     store: services.store,
     notifier: services.notifier,
-    secretKey: services.secretKey
+    secretKey: services.secretKey,
+    rules: {
+      smsCountries: services.config.smsCountries,
+      smsPerCallingCodeDay: services.config.signInSmsPerCallingCodeDay
+    }
   });
   return new OpenAPIHono<AppEnv>()
     .openapi(requestCode, async (c) => {
