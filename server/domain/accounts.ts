@@ -1,6 +1,6 @@
 // Accounts and sign-in by one-time code. No HTTP here: routes translate DomainErrors into answers.
 import { randomInt, randomUUID } from 'node:crypto';
-import { and, desc, eq, isNull, lt, not } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, not, sql } from 'drizzle-orm';
 import { emailDomain, parseAddress, type Address } from '../../src/lib/address.ts';
 import type { Notifier } from '../messaging/notifier.ts';
 import { signInCodeEmail, signInCodeSms } from '../messaging/templates.ts';
@@ -251,10 +251,11 @@ export async function verifySignInCode(
 
     const expected = challenge.codeHash;
     if (!safeEqual(keyedHash(deps.secretKey, `${challenge.id}:${request.code}`), expected)) {
-      // Conditional update: concurrent wrong guesses cannot exceed the attempt budget.
+      // Incremented in SQL under a condition: concurrent wrong guesses cannot exceed the
+      // attempt budget (a value read before the row lock would let them all count as one).
       const [counted] = await tx
         .update(signInCodes)
-        .set({ attempts: challenge.attempts + 1 })
+        .set({ attempts: sql`${signInCodes.attempts} + 1` })
         .where(and(eq(signInCodes.id, challenge.id), lt(signInCodes.attempts, MAX_CODE_ATTEMPTS)))
         .returning({ attempts: signInCodes.attempts });
       // Every wrong guess at a live code counts towards the address's lockout, across codes.

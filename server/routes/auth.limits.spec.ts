@@ -171,6 +171,21 @@ describe('wrong codes', () => {
     expect(expectLocked(await fresh().post('/api/auth/code', { address: ALICE }))).toBe(60);
   });
 
+  it('lock the address however many guesses race, on any engine', async () => {
+    t = await startTestApp();
+    await fresh().post('/api/auth/code', { address: ALICE });
+    const code = await t.lastCode(ALICE);
+    const wrong = code === '000000' ? '111111' : '000000';
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        fresh().post('/api/auth/verify', { address: ALICE, code: wrong })
+      )
+    );
+    expect(answers.every((r) => r.status === 400 || r.status === 429)).toBe(true);
+    expect(answers.filter((r) => r.body?.error.code === 'invalid_code').length).toBeLessThan(5);
+    expectLocked(await fresh().post('/api/auth/code', { address: ALICE }));
+  });
+
   it('lock per address, not other people', async () => {
     t = await startTestApp();
     await fresh().post('/api/auth/code', { address: ALICE });
