@@ -13,6 +13,7 @@ import {
   organizationIdOf,
   senderOrganizationBlocked
 } from './admin/policy.ts';
+import { moveCapCountsToAccount } from './external/cap.ts';
 import { effectiveSetting } from './external/policy.ts';
 import {
   clearFailures,
@@ -175,7 +176,8 @@ export async function requestSignInCode(
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const id = randomUUID();
   const { signInCodes } = tables;
-  const to = await deps.store.tx(async (tx) => {
+  const minutes = CODE_LIFETIME_MS / 60_000;
+  await deps.store.tx(async (tx) => {
     // A new code supersedes the older ones: only the latest can be used.
     await tx
       .update(signInCodes)
@@ -190,23 +192,17 @@ export async function requestSignInCode(
       createdAt: now
     });
     const account = await findAccount(tx, address);
-    return (address.kind === 'email' ? account?.user.email : account?.user.phone) ?? address.value;
+    const to =
+      (address.kind === 'email' ? account?.user.email : account?.user.phone) ?? address.value;
+    // The code leaves from the durable queue, and only if this transaction commits.
+    await deps.notifier.enqueue(
+      tx,
+      address.kind === 'email'
+        ? { channel: 'email', to, ...signInCodeEmail(request.locale, code, minutes) }
+        : { channel: 'sms', to, text: signInCodeSms(request.locale, code, minutes) }
+    );
   });
-
-  const minutes = CODE_LIFETIME_MS / 60_000;
-  if (address.kind === 'email') {
-    deps.notifier.enqueue({
-      channel: 'email',
-      to,
-      ...signInCodeEmail(request.locale, code, minutes)
-    });
-  } else {
-    deps.notifier.enqueue({
-      channel: 'sms',
-      to,
-      text: signInCodeSms(request.locale, code, minutes)
-    });
-  }
+  deps.notifier.wake();
   return { expiresInSeconds: CODE_LIFETIME_MS / 1000 };
 }
 
@@ -384,6 +380,12 @@ export async function attachPendingRequests(
       )
     )
     .returning({ chatId: r.chatId, senderId: r.senderId });
+  await moveCapCountsToAccount(
+    tx,
+    address.key,
+    account.user.id,
+    attached.map((request) => request.senderId)
+  );
   if (attached.length === 0 || closed) return [];
   // A sender either organization blocked (theirs this address, ours the sender) reaches nobody.
   const chatIds: string[] = [];
