@@ -261,6 +261,8 @@ export async function verifySignInCode(
     }
 
     let account = await findAccount(tx, address);
+    // Only the holder of the address gets this far: telling them is safe.
+    if (account && account.user.removedAt !== null) return accountRemoved();
     if (!account) {
       const name = request.name?.trim();
       if (!name) return { status: 'name_required' } as const;
@@ -288,6 +290,11 @@ export async function verifySignInCode(
 
 const invalidCode = () =>
   new DomainError('invalid_code', 'This code is not right. Check it and try again.');
+const accountRemoved = () =>
+  new DomainError(
+    'account_removed',
+    'Your organization removed this account. Ask its admin if you think this is a mistake.'
+  );
 const tooManyAttempts = () =>
   new DomainError('code_attempts_exceeded', 'Too many wrong codes. Ask for a new code.');
 

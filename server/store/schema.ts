@@ -82,6 +82,11 @@ export function defineTables(c: Columns) {
       outboundOverride: c.boolean('outbound_override'),
       /** Same for inbound. */
       inboundOverride: c.boolean('inbound_override'),
+      /**
+       * When an admin removed this member: the row stays (their messages and the audit log name
+       * them) but the account no longer signs in and nobody reaches it. Null while a member.
+       */
+      removedAt: c.timestamp('removed_at'),
       createdAt: c.timestamp('created_at').notNull()
     },
     (t) => [

@@ -310,6 +310,8 @@ export async function acceptInvitation(
       account = { user: input.signedIn.user, organization: input.signedIn.organization };
     } else {
       account = await findAccount(tx, address);
+      // A removed member's address no longer signs in, by a link either.
+      if (account && account.user.removedAt !== null) throw invalidInvitation();
     }
     const organization = account ? account.organization : await organizationOfEmail(tx, address);
     // The click is consent to this chat even with requests switched off; it does not undo a

@@ -248,7 +248,8 @@ export async function mayReach(
       phone: users.phone,
       organizationId: users.organizationId,
       inboundOverride: users.inboundOverride,
-      inbound: organizations.inboundExternal
+      inbound: organizations.inboundExternal,
+      removedAt: users.removedAt
     })
     .from(users)
     .leftJoin(organizations, eq(organizations.id, users.organizationId))
@@ -256,7 +257,8 @@ export async function mayReach(
   const self = found.find((u) => u.id === actor.id);
   const others = found.filter((u) => u.id !== actor.id);
   const wanted = new Set(people.filter((id) => id !== actor.id));
-  if (!self || others.length !== wanted.size) {
+  // A removed member is nobody to put in a chat.
+  if (!self || others.length !== wanted.size || others.some((u) => u.removedAt !== null)) {
     return { ok: false, reason: 'user_not_found' };
   }
   const outside = others.filter((u) => areExternal(actor.organizationId, u.organizationId));

@@ -204,6 +204,8 @@ async function resolveDelivery(
       )
     )
     .limit(1);
+  // A removed member is reached by nothing, and the sender is not told.
+  if (account?.user.removedAt != null) return { recipient: null, send: null };
   if (account) {
     const recipient = { id: account.user.id, locale: account.user.locale };
     const suppressed =
@@ -334,6 +336,8 @@ export async function startExternal(
         emailDomain: address.kind === 'email' ? emailDomain(address) : null
       };
   if (organization && account && !areExternal(organization.id, account.user.organizationId)) {
+    // A removed colleague is found nowhere, like a colleague with no account.
+    if (account.user.removedAt !== null) return refusals.userNotFound();
     return createDirectChat(tx, context, args.chatId, account.user.id);
   }
   if (
