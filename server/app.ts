@@ -37,6 +37,7 @@ const PUSH_PATH = '/api/sync/push';
 const DOMAIN_STATUS: Record<string, ApiError['status']> = {
   ...ADMIN_ERROR_STATUS,
   rate_limited: 429,
+  sign_in_locked: 429,
   device_taken: 409,
   invitation_invalid: 404,
   invitation_address_mismatch: 403,
@@ -100,7 +101,8 @@ export function createApi(services: Services) {
     notifier: services.notifier,
     external: {
       publicUrl: services.config.publicUrl,
-      limits: services.config.invitationLimits
+      limits: services.config.invitationLimits,
+      smsCountries: services.config.smsCountries
     }
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, usesDevOutbox } from './config.ts';
+import { DEFAULT_SMS_COUNTRIES } from './domain/external/policy.ts';
 
 describe('configuration', () => {
   it('runs with no settings at all on the embedded defaults', () => {
@@ -34,7 +35,10 @@ describe('configuration', () => {
     [{ INVITATIONS_PER_SENDER_HOUR: '0' }, 'INVITATIONS_PER_SENDER_HOUR'],
     [{ INVITATIONS_PER_ORGANIZATION_DAY: '-5' }, 'INVITATIONS_PER_ORGANIZATION_DAY'],
     [{ INVITATIONS_PER_ADDRESS_DAY: '2.5' }, 'INVITATIONS_PER_ADDRESS_DAY'],
-    [{ INVITATIONS_PER_CALLING_CODE_DAY: 'lots' }, 'INVITATIONS_PER_CALLING_CODE_DAY']
+    [{ INVITATIONS_PER_CALLING_CODE_DAY: 'lots' }, 'INVITATIONS_PER_CALLING_CODE_DAY'],
+    [{ SMS_COUNTRIES: 'FR,UK' }, 'SMS_COUNTRIES'],
+    [{ SMS_COUNTRIES: 'France' }, 'SMS_COUNTRIES'],
+    [{ SIGN_IN_SMS_PER_CALLING_CODE_DAY: '0' }, 'SIGN_IN_SMS_PER_CALLING_CODE_DAY']
   ])('stops on %j with a message naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
@@ -59,6 +63,20 @@ describe('configuration', () => {
       perAddressDay: 1,
       perCallingCodeDay: 200
     });
+  });
+
+  it('texts the invitations’ default countries unless SMS_COUNTRIES names others', () => {
+    const defaults = loadConfig({});
+    expect(defaults.smsCountries).toEqual(DEFAULT_SMS_COUNTRIES);
+    expect(defaults.smsCountries).not.toContain('RU');
+    expect(defaults.signInSmsPerCallingCodeDay).toBe(200);
+    expect(loadConfig({ SMS_COUNTRIES: '' }).smsCountries).toEqual(DEFAULT_SMS_COUNTRIES);
+    const config = loadConfig({
+      SMS_COUNTRIES: ' fr, DE ,gb,FR ',
+      SIGN_IN_SMS_PER_CALLING_CODE_DAY: '50'
+    });
+    expect(config.smsCountries).toEqual(['FR', 'DE', 'GB']);
+    expect(config.signInSmsPerCallingCodeDay).toBe(50);
   });
 
   it('syncs every SQLite commit to disk with SQLITE_SYNCHRONOUS=FULL', () => {

@@ -1,7 +1,10 @@
 // The server's configuration: read from the environment once, validated, then passed down explicitly.
 import path from 'node:path';
 import { z } from 'zod';
+import { isRegionCode } from '../src/lib/address.ts';
+import { DEFAULT_SIGN_IN_SMS_PER_CALLING_CODE_DAY } from './domain/accounts.ts';
 import { DEFAULT_INVITATION_LIMITS, type InvitationLimits } from './domain/external/invitations.ts';
+import { DEFAULT_SMS_COUNTRIES } from './domain/external/policy.ts';
 
 const optionalUrl = (protocols: string[]) =>
   z
@@ -31,6 +34,23 @@ const positiveInteger = (fallback: number) =>
     .transform(Number)
     .pipe(z.number().int().min(1, 'must be a positive whole number').max(1_000_000_000));
 
+/** A comma-separated list of ISO regions (`FR,DE,GB`); empty or unset means `fallback`. */
+const regionList = (fallback: readonly string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((code) => code.trim().toUpperCase())
+        .filter((code) => code !== '')
+    )
+    .refine(
+      (codes) => codes.every(isRegionCode),
+      'must be ISO country codes separated by commas, e.g. FR,DE,GB'
+    )
+    .transform((codes): readonly string[] => (codes.length > 0 ? [...new Set(codes)] : fallback));
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -55,7 +75,9 @@ const EnvSchema = z.object({
   INVITATIONS_PER_SENDER_HOUR: positiveInteger(DEFAULT_INVITATION_LIMITS.perSenderHour),
   INVITATIONS_PER_ORGANIZATION_DAY: positiveInteger(DEFAULT_INVITATION_LIMITS.perOrganizationDay),
   INVITATIONS_PER_ADDRESS_DAY: positiveInteger(DEFAULT_INVITATION_LIMITS.perAddressDay),
-  INVITATIONS_PER_CALLING_CODE_DAY: positiveInteger(DEFAULT_INVITATION_LIMITS.perCallingCodeDay)
+  INVITATIONS_PER_CALLING_CODE_DAY: positiveInteger(DEFAULT_INVITATION_LIMITS.perCallingCodeDay),
+  SMS_COUNTRIES: regionList(DEFAULT_SMS_COUNTRIES),
+  SIGN_IN_SMS_PER_CALLING_CODE_DAY: positiveInteger(DEFAULT_SIGN_IN_SMS_PER_CALLING_CODE_DAY)
 });
 
 export type Config = {
@@ -80,6 +102,13 @@ export type Config = {
   trustProxy: boolean;
   /** How many invitations may be started or resent (docs/external-contacts.md, Limits). */
   invitationLimits: InvitationLimits;
+  /**
+   * The only regions any SMS goes to, server-wide: sign-in codes, and invitations whatever an
+   * organization's own list says (docs/decisions.md, Accounts and sign-in).
+   */
+  smsCountries: readonly string[];
+  /** Sign-in codes texted to one country calling code per day, from anyone. */
+  signInSmsPerCallingCodeDay: number;
 };
 
 export class ConfigError extends Error {
@@ -146,7 +175,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perOrganizationDay: e.INVITATIONS_PER_ORGANIZATION_DAY,
       perAddressDay: e.INVITATIONS_PER_ADDRESS_DAY,
       perCallingCodeDay: e.INVITATIONS_PER_CALLING_CODE_DAY
-    }
+    },
+    smsCountries: e.SMS_COUNTRIES,
+    signInSmsPerCallingCodeDay: e.SIGN_IN_SMS_PER_CALLING_CODE_DAY
   };
 }
 

@@ -1,6 +1,6 @@
 // Accounts and sign-in by one-time code. No HTTP here: routes translate DomainErrors into answers.
 import { randomInt, randomUUID } from 'node:crypto';
-import { and, desc, eq, isNull, lt, not } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, not, sql } from 'drizzle-orm';
 import { emailDomain, parseAddress, type Address } from '../../src/lib/address.ts';
 import type { Notifier } from '../messaging/notifier.ts';
 import { signInCodeEmail, signInCodeSms } from '../messaging/templates.ts';
@@ -15,7 +15,14 @@ import {
 } from './admin/policy.ts';
 import { moveCapCountsToAccount } from './external/cap.ts';
 import { effectiveSetting } from './external/policy.ts';
-import { hitRateLimits, type Limit } from './rate-limit.ts';
+import {
+  clearFailures,
+  countFailure,
+  hitRateLimits,
+  lockedForSeconds,
+  type Limit,
+  type Lockout
+} from './rate-limit.ts';
 import { keyedHash, safeEqual } from './secrets.ts';
 import { createSession, revokeSession, type Organization, type User } from './sessions.ts';
 import { chatChanges, recordChanges, type ChangeNotice } from './sync/changes.ts';
@@ -23,10 +30,33 @@ import { chatChanges, recordChanges, type ChangeNotice } from './sync/changes.ts
 export const CODE_LIFETIME_MS = 10 * 60 * 1000;
 export const MAX_CODE_ATTEMPTS = 5;
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
+const DAY = 24 * 60 * 60 * 1000;
 export const SIGN_IN_LIMITS = {
   perAddress: { max: 5, windowMs: FIFTEEN_MINUTES },
   perIp: { max: 30, windowMs: FIFTEEN_MINUTES }
 } satisfies Record<string, Limit>;
+
+/**
+ * Wrong codes lock the address: 1 minute after 5, then doubling with every 5 more, up to a day;
+ * forgotten a week after the last wrong code or at the next sign-in. A guesser gets about 55
+ * tries on the first day and 5 a day after that (against 2,400 a day with per-code limits only).
+ */
+export const SIGN_IN_LOCKOUT: Lockout = {
+  failuresPerStep: MAX_CODE_ATTEMPTS,
+  firstLockMs: 60 * 1000,
+  maxLockMs: DAY,
+  forgetAfterMs: 7 * DAY
+};
+
+/** Where sign-in codes may be texted, server-wide (`SMS_COUNTRIES`, `SIGN_IN_SMS_*`, README). */
+export type SignInRules = {
+  /** ISO regions; a number of another region, or non-geographic (+800…), gets no SMS. */
+  smsCountries: readonly string[];
+  /** Codes texted to one country calling code per day, from anyone. */
+  smsPerCallingCodeDay: number;
+};
+
+export const DEFAULT_SIGN_IN_SMS_PER_CALLING_CODE_DAY = 200;
 
 /** A rule refused the request; `code` is stable and part of the API. */
 export class DomainError extends Error {
@@ -41,7 +71,23 @@ export class DomainError extends Error {
   }
 }
 
-export type AccountsDeps = { store: Store; notifier: Notifier; secretKey: Buffer };
+export type AccountsDeps = {
+  store: Store;
+  notifier: Notifier;
+  secretKey: Buffer;
+  rules: SignInRules;
+};
+
+const lockKey = (address: Address) => `sign-in:wrong-codes:${address.key}`;
+
+function locked(seconds: number): DomainError {
+  return new DomainError(
+    'sign_in_locked',
+    'Too many wrong codes for this address. Wait, then ask for a new code.',
+    undefined,
+    seconds
+  );
+}
 
 /** Reads what a signed-out person typed; without a region only `+…` numbers can be read. */
 export function readAddress(input: string, region: string | undefined): Address {
@@ -63,6 +109,8 @@ function addressProblem(reason: string): string {
       return 'Premium-rate and shared-cost numbers cannot be used.';
     case 'phone_not_valid':
       return 'This phone number does not exist. Check the digits.';
+    case 'confusable_email':
+      return 'This email address has characters that look like others (a Kelvin sign, a dotless ı, letters from two alphabets). Type it with ordinary letters.';
     default:
       return 'This is not a valid email address or phone number.';
   }
@@ -70,13 +118,29 @@ function addressProblem(reason: string): string {
 
 /**
  * Sends a sign-in code to the address, whether or not it has an account: the answer and the
- * work done are the same either way, so the endpoint cannot be used to find accounts.
+ * work done are the same either way, so the endpoint cannot be used to find accounts. The code
+ * goes to the address as the account holding it stored it at sign-up (the mailbox that proved
+ * it), never to another spelling that happens to share its lookup key.
  */
 export async function requestSignInCode(
   deps: AccountsDeps,
   request: { address: Address; ip: string; locale: Locale; now: Date }
 ): Promise<{ expiresInSeconds: number }> {
   const { address, now } = request;
+  // The invitation rules for texts: premium-rate and shared-cost numbers never parse, and only
+  // the server's countries get one (the answer depends on the number only, not on accounts).
+  if (
+    address.kind === 'phone' &&
+    (address.country === undefined || !deps.rules.smsCountries.includes(address.country))
+  ) {
+    throw new DomainError(
+      'invalid_address',
+      'Sign-in codes cannot be sent by text message to numbers in this country. Use your email address.',
+      { reason: 'sms_country_not_allowed' }
+    );
+  }
+  const lockedFor = await deps.store.read((db) => lockedForSeconds(db, lockKey(address), now));
+  if (lockedFor > 0) throw locked(lockedFor);
   const limit = await hitRateLimits(
     deps.store,
     [
@@ -85,12 +149,27 @@ export async function requestSignInCode(
     ],
     now
   );
-  if (!limit.allowed) {
+  // The country's budget is spent only by requests that would send: one client hammering its
+  // own address cannot use up the day's texts to a whole country.
+  const budget =
+    limit.allowed && address.kind === 'phone'
+      ? await hitRateLimits(
+          deps.store,
+          [
+            {
+              key: `sign-in:calling-code:${address.callingCode}`,
+              limit: { max: deps.rules.smsPerCallingCodeDay, windowMs: DAY }
+            }
+          ],
+          now
+        )
+      : limit;
+  if (!budget.allowed) {
     throw new DomainError(
       'rate_limited',
       'Too many codes requested. Try again later.',
       undefined,
-      limit.retryAfterSeconds
+      budget.retryAfterSeconds
     );
   }
 
@@ -112,12 +191,15 @@ export async function requestSignInCode(
       expiresAt: new Date(now.getTime() + CODE_LIFETIME_MS),
       createdAt: now
     });
+    const account = await findAccount(tx, address);
+    const to =
+      (address.kind === 'email' ? account?.user.email : account?.user.phone) ?? address.value;
     // The code leaves from the durable queue, and only if this transaction commits.
     await deps.notifier.enqueue(
       tx,
       address.kind === 'email'
-        ? { channel: 'email', to: address.value, ...signInCodeEmail(request.locale, code, minutes) }
-        : { channel: 'sms', to: address.value, text: signInCodeSms(request.locale, code, minutes) }
+        ? { channel: 'email', to, ...signInCodeEmail(request.locale, code, minutes) }
+        : { channel: 'sms', to, text: signInCodeSms(request.locale, code, minutes) }
     );
   });
   deps.notifier.wake();
@@ -149,6 +231,8 @@ export async function verifySignInCode(
   // its attempt count.
   let notices: ChangeNotice[] = [];
   const outcome = await deps.store.tx(async (tx): Promise<VerifyResult | DomainError> => {
+    const lockedFor = await lockedForSeconds(tx, lockKey(address), now);
+    if (lockedFor > 0) return locked(lockedFor);
     const [challenge] = await tx
       .select()
       .from(signInCodes)
@@ -163,12 +247,15 @@ export async function verifySignInCode(
 
     const expected = challenge.codeHash;
     if (!safeEqual(keyedHash(deps.secretKey, `${challenge.id}:${request.code}`), expected)) {
-      // Conditional update: concurrent wrong guesses cannot exceed the attempt budget.
+      // Incremented in SQL under a condition: concurrent wrong guesses cannot exceed the
+      // attempt budget (a value read before the row lock would let them all count as one).
       const [counted] = await tx
         .update(signInCodes)
-        .set({ attempts: challenge.attempts + 1 })
+        .set({ attempts: sql`${signInCodes.attempts} + 1` })
         .where(and(eq(signInCodes.id, challenge.id), lt(signInCodes.attempts, MAX_CODE_ATTEMPTS)))
         .returning({ attempts: signInCodes.attempts });
+      // Every wrong guess at a live code counts towards the address's lockout, across codes.
+      await countFailure(tx, lockKey(address), SIGN_IN_LOCKOUT, now);
       if (!counted || counted.attempts >= MAX_CODE_ATTEMPTS) return tooManyAttempts();
       return invalidCode();
     }
@@ -189,6 +276,7 @@ export async function verifySignInCode(
       .where(and(eq(signInCodes.id, challenge.id), isNull(signInCodes.consumedAt)))
       .returning({ id: signInCodes.id });
     if (!consumed) return invalidCode();
+    await clearFailures(tx, lockKey(address));
 
     // Rotation: the session that existed before sign-in (if any) stops working.
     if (request.previousSessionHash) await revokeSession(tx, request.previousSessionHash);

@@ -1,5 +1,5 @@
 // Fixed-window rate limits kept in the database, so that every server instance counts together.
-import { sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { tables, type Db, type Store } from '../store/index.ts';
 
 export type Limit = { max: number; windowMs: number };
@@ -67,4 +67,76 @@ export function hitRateLimits(
   now: Date
 ): Promise<LimitDecision> {
   return store.tx((tx) => countHits(tx, checks, now));
+}
+
+/**
+ * Exponential lockout after repeated failures on one key: every `failuresPerStep` failures
+ * lock the key for `firstLockMs`, doubling at each step up to `maxLockMs`. Failures are
+ * forgotten `forgetAfterMs` after the last one, or when the caller clears them (a success).
+ */
+export type Lockout = {
+  failuresPerStep: number;
+  firstLockMs: number;
+  maxLockMs: number;
+  forgetAfterMs: number;
+};
+
+// Two rows of rate_limits per key: the failure count (its window start is the last failure),
+// and the lock (its window start is the time the lock ends).
+const failuresKey = (key: string) => `${key}:failures`;
+const lockKey = (key: string) => `${key}:locked-until`;
+
+/** Seconds until `key` is unlocked; 0 when it is not locked. */
+export async function lockedForSeconds(db: Db, key: string, now: Date): Promise<number> {
+  const t = tables.rateLimits;
+  const [row] = await db
+    .select({ until: t.windowStartMs })
+    .from(t)
+    .where(eq(t.key, lockKey(key)))
+    .limit(1);
+  const remainingMs = row ? Number(row.until) - now.getTime() : 0;
+  return remainingMs > 0 ? Math.ceil(remainingMs / 1000) : 0;
+}
+
+/**
+ * Counts one failure on `key` inside `db` (a single upsert, so concurrent failures on any
+ * instance all count) and, when it completes a step, locks the key. Returns the lock's length
+ * in seconds, 0 when this failure did not lock.
+ */
+export async function countFailure(
+  db: Db,
+  key: string,
+  lockout: Lockout,
+  now: Date
+): Promise<number> {
+  const t = tables.rateLimits;
+  const nowMs = now.getTime();
+  const forgottenBefore = nowMs - lockout.forgetAfterMs;
+  const [row] = await db
+    .insert(t)
+    .values({ key: failuresKey(key), windowStartMs: nowMs, count: 1 })
+    .onConflictDoUpdate({
+      target: t.key,
+      set: {
+        count: sql`CASE WHEN ${t.windowStartMs} <= ${forgottenBefore} THEN 1 ELSE ${t.count} + 1 END`,
+        windowStartMs: nowMs
+      }
+    })
+    .returning({ count: t.count });
+  if (!row) throw new Error(`failure upsert returned nothing for ${key}`);
+  if (row.count % lockout.failuresPerStep !== 0) return 0;
+  const step = row.count / lockout.failuresPerStep;
+  const lockMs = Math.min(lockout.maxLockMs, lockout.firstLockMs * 2 ** Math.min(step - 1, 30));
+  const until = nowMs + lockMs;
+  await db
+    .insert(t)
+    .values({ key: lockKey(key), windowStartMs: until, count: step })
+    .onConflictDoUpdate({ target: t.key, set: { windowStartMs: until, count: step } });
+  return Math.ceil(lockMs / 1000);
+}
+
+/** Forgets the failures and any lock on `key` (after a success). */
+export async function clearFailures(db: Db, key: string): Promise<void> {
+  const t = tables.rateLimits;
+  await db.delete(t).where(inArray(t.key, [failuresKey(key), lockKey(key)]));
 }

@@ -90,7 +90,7 @@ const verifyCode = createRoute({
         }
       }
     },
-    ...errorResponses(400, 403),
+    ...errorResponses(400, 403, 429),
     403: {
       description:
         'An admin removed the account: its address no longer signs in (`account_removed`)',
@@ -141,7 +141,11 @@ export function authRoutes(services: Services) {
   const accounts = () => ({
     store: services.store,
     notifier: services.notifier,
-    secretKey: services.secretKey
+    secretKey: services.secretKey,
+    rules: {
+      smsCountries: services.config.smsCountries,
+      smsPerCallingCodeDay: services.config.signInSmsPerCallingCodeDay
+    }
   });
   return new OpenAPIHono<AppEnv>()
     .openapi(requestCode, async (c) => {

@@ -21,6 +21,12 @@ import {
 export type AddressErrorCode =
   | 'empty'
   | 'invalid_email'
+  /**
+   * Well formed, but written with characters that pass for others: a Kelvin sign for K, a
+   * fullwidth or long-s letter, a dotless ı, a stray combining mark, letters of two alphabets.
+   * Such an address would be one mailbox on screen and another in delivery (docs/decisions.md).
+   */
+  | 'confusable_email'
   /** Local part over 64 octets or address over 254 octets: SMTP servers would bounce it. */
   | 'email_too_long'
   /** `"john doe"@example.org` is legal RFC 5322 but too rare and too error-prone to support. */
@@ -63,17 +69,159 @@ const utf8 = new TextEncoder();
 const octets = (text: string): number => utf8.encode(text).length;
 
 /**
- * RFC 5322 `atext`, plus any non-ASCII character that is visible: RFC 6531 allows UTF-8 local
- * parts, but control, format (zero-width, bidi override) and separator characters are refused
- * because they make two addresses look identical while delivering to different mailboxes.
+ * RFC 5322 `atext`, plus non-ASCII letters, marks and digits (RFC 6531). Control, format
+ * (zero-width, bidi override), separator, symbol and punctuation characters are refused: they
+ * make two addresses look identical while delivering to different mailboxes.
  */
-const LOCAL_ATOM = /^(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]|[^\p{ASCII}\p{C}\p{Z}])+$/u;
+const LOCAL_ATOM =
+  /^(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]|[^\p{ASCII}\P{L}]|[^\p{ASCII}\P{M}]|[^\p{ASCII}\P{N}])+$/u;
 
-/** Only LDH or non-ASCII may reach the URL parser; `%`, `_`, `[`, `:` would be reinterpreted. */
-const RAW_DOMAIN = /^(?:[A-Za-z0-9.-]|\P{ASCII})+$/u;
+/** Only LDH, or non-ASCII letters, marks and digits, may reach the URL parser. */
+const RAW_DOMAIN = /^(?:[A-Za-z0-9.-]|[^\p{ASCII}\P{L}]|[^\p{ASCII}\P{M}]|[^\p{ASCII}\P{N}])+$/u;
 const LDH_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 /** A letter TLD or an IDN TLD; an all-numeric one would make the host an IPv4 address. */
 const TLD = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+
+// ---- Look-alikes (UTS #39 in a few rules, small enough for the client bundle) ----
+
+/** A non-ASCII character standing for an ASCII one: Kelvin sign, fullwidth, long s, ligatures. */
+function disguisesAscii(text: string): boolean {
+  for (const char of text) {
+    if (char.charCodeAt(0) > 0x7f && /[\p{ASCII}]/u.test(char.normalize('NFKC'))) return true;
+  }
+  return false;
+}
+
+/**
+ * Latin letters that pass for an ASCII one with no mark to tell them apart: dotless ı and ȷ,
+ * kra, the click letters that look like | and !, IPA and phonetic letters, small capitals.
+ */
+const LATIN_LOOKALIKE = /[\u0131\u0138\u0237\u01C0-\u01C3\u0250-\u02AF\u1D00-\u1DBF\uA730\uA731]/u;
+/** Words written only with these letters read as Latin ones ('аре' for 'ape', 'оорѕ'). */
+const CYRILLIC_LOOKALIKE = /^[асԁеһіјӏорԛѕԝхуъьҽпгѵѡ]+$/u;
+const GREEK_LOOKALIKE = /^[αικνορτυχ]+$/u;
+
+const SCRIPTS = [
+  'Latin',
+  'Greek',
+  'Cyrillic',
+  'Armenian',
+  'Georgian',
+  'Hebrew',
+  'Arabic',
+  'Syriac',
+  'Thaana',
+  'Devanagari',
+  'Bengali',
+  'Gurmukhi',
+  'Gujarati',
+  'Oriya',
+  'Tamil',
+  'Telugu',
+  'Kannada',
+  'Malayalam',
+  'Sinhala',
+  'Thai',
+  'Lao',
+  'Tibetan',
+  'Myanmar',
+  'Khmer',
+  'Mongolian',
+  'Ethiopic',
+  'Cherokee',
+  'Hangul',
+  'Hiragana',
+  'Katakana',
+  'Bopomofo',
+  'Han'
+].map((name) => ({ name, pattern: new RegExp(`\\p{Script=${name}}`, 'u') }));
+
+/** Scripts whose letters all have precomposed forms: a combining mark left after NFC is a trick. */
+const PRECOMPOSED = new Set(['Latin', 'Greek', 'Cyrillic', 'Armenian', 'Georgian']);
+
+/** Scripts that are written together (UTS #39 "highly restrictive"): Japanese, Korean, Chinese. */
+const MIXES = [
+  ['Latin', 'Han', 'Hiragana', 'Katakana'],
+  ['Latin', 'Han', 'Hangul'],
+  ['Latin', 'Han', 'Bopomofo']
+].map((names) => new Set(names));
+
+/** The scripts of the letters and digits in `text`; undefined if one is in none we know. */
+function scriptsOf(text: string): Set<string> | undefined {
+  const found = new Set<string>();
+  for (const char of text) {
+    if (/[A-Za-z]/.test(char)) found.add('Latin');
+    else if (char.charCodeAt(0) > 0x7f && /[\p{L}\p{N}]/u.test(char)) {
+      if (/[\p{Script=Common}\p{Script=Inherited}]/u.test(char)) continue;
+      const script = SCRIPTS.find(({ pattern }) => pattern.test(char));
+      if (!script) return undefined;
+      found.add(script.name);
+    }
+  }
+  return found;
+}
+
+/**
+ * Whether `text` (NFC, a local part or one Unicode domain label) reads as one thing only:
+ * compatibility-stable, no look-alike Latin letter, one script (or a mix used together),
+ * no combining mark left over in a script that does not need them, and not a whole word of
+ * Cyrillic or Greek letters that read as Latin.
+ */
+function unambiguous(text: string): boolean {
+  if (text.normalize('NFKC') !== text || LATIN_LOOKALIKE.test(text)) return false;
+  const scripts = scriptsOf(text);
+  if (scripts === undefined) return false;
+  if (scripts.size > 1 && !MIXES.some((mix) => [...scripts].every((name) => mix.has(name)))) {
+    return false;
+  }
+  if (/\p{M}/u.test(text) && (scripts.size === 0 || [...scripts].some((s) => PRECOMPOSED.has(s)))) {
+    return false;
+  }
+  const letters = text.replace(/[^\p{L}]/gu, '');
+  if (scripts.has('Cyrillic') && CYRILLIC_LOOKALIKE.test(letters)) return false;
+  if (scripts.has('Greek') && GREEK_LOOKALIKE.test(letters)) return false;
+  return true;
+}
+
+/** RFC 3492 decoding of one `xn--` label's tail; undefined if it is not valid punycode. */
+function decodePunycode(input: string): string | undefined {
+  const base = 36;
+  const adapt = (delta: number, points: number, first: boolean): number => {
+    let d = first ? Math.floor(delta / 700) : delta >> 1;
+    d += Math.floor(d / points);
+    let k = 0;
+    for (; d > 455; k += base) d = Math.floor(d / 35);
+    return k + Math.floor((36 * d) / (d + 38));
+  };
+  const delimiter = input.lastIndexOf('-');
+  const output = delimiter > 0 ? [...input.slice(0, delimiter)].map((c) => c.charCodeAt(0)) : [];
+  let n = 128;
+  let bias = 72;
+  let i = 0;
+  for (let index = delimiter > 0 ? delimiter + 1 : 0; index < input.length;) {
+    const old = i;
+    for (let w = 1, k = base; ; k += base) {
+      const c = input.charCodeAt(index++);
+      const digit = c >= 97 && c <= 122 ? c - 97 : c >= 48 && c <= 57 ? c - 22 : base;
+      if (Number.isNaN(c) || digit >= base) return undefined;
+      i += digit * w;
+      const t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+      if (digit < t) break;
+      w *= base - t;
+    }
+    bias = adapt(i - old, output.length + 1, old === 0);
+    n += Math.floor(i / (output.length + 1));
+    i %= output.length + 1;
+    if (n > 0x10ffff) return undefined;
+    output.splice(i++, 0, n);
+  }
+  return String.fromCodePoint(...output);
+}
+
+/** The Unicode form of an ASCII domain label, as a mail client would show it. */
+function unicodeLabel(label: string): string | undefined {
+  return label.startsWith('xn--') ? decodePunycode(label.slice(4)) : label;
+}
 
 /**
  * IDNA-maps the domain with the WHATWG URL parser so that the browser and Node produce the same
@@ -96,9 +244,12 @@ function asciiDomain(domain: string): string | undefined {
 }
 
 /**
- * Canonicalises an email address. The local part keeps its case in `value` because a few mail
- * servers still treat it case-sensitively on delivery, while `key` is lowercased because users
- * do not; `+tags` are kept since stripping them is provider-specific and would merge mailboxes.
+ * Canonicalises an email address. The one canonical form is what is looked up and what is
+ * delivered to: NFC, the domain in ASCII, and nothing that passes for another character
+ * (`confusable_email`), so that `key` differs from `value` only by case. The local part keeps
+ * its case in `value` because a few mail servers still treat it case-sensitively on delivery,
+ * while `key` is lowercased because users do not; `+tags` are kept since stripping them is
+ * provider-specific and would merge mailboxes.
  */
 export function parseEmail(input: string): AddressResult<EmailAddress> {
   const text = input.trim();
@@ -118,6 +269,15 @@ export function parseEmail(input: string): AddressResult<EmailAddress> {
 
   const domain = asciiDomain(rawDomain);
   if (domain === undefined) return fail('invalid_email');
+
+  // Checked on the raw text too: NFC itself turns the Kelvin sign into K.
+  if (disguisesAscii(rawLocal) || disguisesAscii(rawDomain) || !unambiguous(local)) {
+    return fail('confusable_email');
+  }
+  const unicodeLabels = domain.split('.').map(unicodeLabel);
+  if (!unicodeLabels.every((label) => label !== undefined && unambiguous(label))) {
+    return fail('confusable_email');
+  }
 
   const value = `${local}@${domain}`;
   if (octets(local) > MAX_LOCAL_OCTETS || octets(value) > MAX_ADDRESS_OCTETS) {

@@ -61,13 +61,17 @@ export const DEFAULT_SMS_COUNTRIES: readonly string[] = [
   'CA'
 ];
 
-/** Whether an invitation may be texted to `country` (undefined: a non-geographic number, never). */
+/**
+ * Whether an invitation may be texted to `country` (undefined: a non-geographic number, never):
+ * on the server's list, and on the sender's organization's own list if it has one.
+ */
 export function smsCountryAllowed(
+  server: readonly string[],
   organization: Pick<OrganizationRow, 'smsCountries'> | null,
   country: string | undefined
 ): boolean {
-  if (country === undefined) return false;
-  return (organization?.smsCountries ?? DEFAULT_SMS_COUNTRIES).includes(country);
+  if (country === undefined || !server.includes(country)) return false;
+  return (organization?.smsCountries ?? server).includes(country);
 }
 
 /** Messages a sender may send before acceptance: their organization's setting, 10 for personal. */

@@ -304,7 +304,8 @@ async function deliverAgain(
 function readAddress(
   input: string,
   sender: Sender,
-  organization: Awaited<ReturnType<MutationContext['organization']>>
+  organization: Awaited<ReturnType<MutationContext['organization']>>,
+  smsCountries: readonly string[]
 ): Address | Refusal {
   const region = organization?.defaultRegion ?? sender.region ?? undefined;
   const parsed = parseAddress(input, region);
@@ -321,7 +322,7 @@ function readAddress(
       'With a personal account, start a chat with an email address.'
     );
   }
-  if (address.kind === 'phone' && !smsCountryAllowed(organization, address.country)) {
+  if (address.kind === 'phone' && !smsCountryAllowed(smsCountries, organization, address.country)) {
     return requestRefusals.invalidAddress(
       'country_not_allowed',
       'Your organization does not send invitations by SMS to this country.'
@@ -339,7 +340,7 @@ export async function startExternal(
   const { actor, now } = context;
   const organization = await context.organization();
   const sender = await senderOf(tx, actor.id);
-  const address = readAddress(args.address, sender, organization);
+  const address = readAddress(args.address, sender, organization, context.external.smsCountries);
   if ('code' in address) return address;
 
   const account = await findAccount(tx, address);

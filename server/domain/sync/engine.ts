@@ -14,7 +14,12 @@ import type { Notifier } from '../../messaging/notifier.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
 import { DomainError } from '../accounts.ts';
 import { DEFAULT_INVITATION_LIMITS } from '../external/invitations.ts';
-import { effectiveSetting, organizationFor, type OrganizationRow } from '../external/policy.ts';
+import {
+  DEFAULT_SMS_COUNTRIES,
+  effectiveSetting,
+  organizationFor,
+  type OrganizationRow
+} from '../external/policy.ts';
 import {
   chatMemberRows,
   chunks,
@@ -57,7 +62,8 @@ export type SyncEngineOptions = {
 /** The documented defaults (docs/external-contacts.md, Limits). */
 const DEFAULT_EXTERNAL: ExternalOptions = {
   publicUrl: 'http://localhost:3000',
-  limits: DEFAULT_INVITATION_LIMITS
+  limits: DEFAULT_INVITATION_LIMITS,
+  smsCountries: DEFAULT_SMS_COUNTRIES
 };
 
 export type SyncEngine = ReturnType<typeof createSyncEngine>;

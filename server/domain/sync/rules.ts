@@ -50,11 +50,16 @@ export type MutationContext = {
   organization(): Promise<OrganizationRow | null>;
   /** Queues an email or SMS, sent only once (and if) this transaction commits. */
   deliver(message: Outgoing): void;
-  /** Where invitation links point and how many may be sent. */
+  /** Where invitation links point, how many may be sent, where SMS may go. */
   external: ExternalOptions;
 };
 
-export type ExternalOptions = { publicUrl: string; limits: InvitationLimits };
+export type ExternalOptions = {
+  publicUrl: string;
+  limits: InvitationLimits;
+  /** The server-wide SMS countries (`SMS_COUNTRIES`); an organization's list only narrows it. */
+  smsCountries: readonly string[];
+};
 
 export type MutationRule = (
   tx: Db,

@@ -78,6 +78,8 @@ export interface ErrorBody {
 export type InvalidAddressReason =
   | 'empty'
   | 'invalid_email'
+  | 'confusable_email'
+  | 'sms_country_not_allowed'
   | 'invalid_phone'
   | 'phone_not_valid'
   | 'premium_rate_number'

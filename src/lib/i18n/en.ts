@@ -48,6 +48,8 @@ export const en = {
   'error.invalid_address': 'That doesn’t look like an email address or a phone number.',
   'error.invalid_address.empty': 'Enter your email address or phone number.',
   'error.invalid_address.invalid_email': 'That email address isn’t valid. Check it and try again.',
+  'error.invalid_address.confusable_email':
+    'That email address has characters that look like others (such as a Kelvin sign, a dotless ı or letters from two alphabets). Type it with ordinary letters.',
   'error.invalid_address.invalid_phone':
     'That phone number isn’t valid. For a number from another country, start with + and the country code.',
   'error.invalid_address.phone_not_valid':
@@ -61,6 +63,8 @@ export const en = {
     'Start the phone number with + and the country code.',
   'error.invalid_address.country_not_allowed':
     'Your organization doesn’t send text messages to numbers in that country.',
+  'error.invalid_address.sms_country_not_allowed':
+    'Codes can’t be sent by text message to numbers in that country. Use your email address.',
   'error.invalid_address.email_only':
     'With a personal account you can start chats with an email address only.',
   'error.rate_limited': 'Too many attempts. Try again {when}.',

@@ -55,6 +55,8 @@ export const fr: Messages = {
     'Cette adresse e-mail n’est pas valide. Vérifiez-la et réessayez.',
   'error.invalid_address.invalid_phone':
     'Ce numéro de téléphone n’est pas valide. Pour un numéro d’un autre pays, commencez par + et l’indicatif du pays.',
+  'error.invalid_address.confusable_email':
+    'Cette adresse e-mail contient des caractères qui en imitent d’autres (signe kelvin, ı sans point, lettres de deux alphabets…). Saisissez-la avec des lettres ordinaires.',
   'error.invalid_address.phone_not_valid':
     'Ce numéro de téléphone n’existe pas. Vérifiez-le et réessayez.',
   'error.invalid_address.premium_rate_number': 'Les numéros surtaxés ne sont pas acceptés.',
@@ -65,6 +67,8 @@ export const fr: Messages = {
   'error.invalid_address.missing_country_code': 'Commencez le numéro par + et l’indicatif du pays.',
   'error.invalid_address.country_not_allowed':
     'Votre organisation n’envoie pas de SMS vers les numéros de ce pays.',
+  'error.invalid_address.sms_country_not_allowed':
+    'Les codes ne peuvent pas être envoyés par SMS aux numéros de ce pays. Utilisez votre adresse e-mail.',
   'error.invalid_address.email_only':
     'Avec un compte personnel, vous ne pouvez démarrer une discussion qu’avec une adresse e-mail.',
   'error.rate_limited': 'Trop de tentatives. Réessayez {when}.',
