@@ -23,5 +23,6 @@ export const {
   invitationRefusals,
   blockedDomains,
   blockedAddresses,
-  auditEvents
+  auditEvents,
+  switchEffects
 } = defineTables(columns);
