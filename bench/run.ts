@@ -18,15 +18,21 @@ import {
   type Pair
 } from './scenarios.ts';
 import { seedPeople, startServer, type BenchServer } from './server.ts';
+import { SWITCH_CHATS, switchScenario, type SwitchRun } from './switch.ts';
 
 const { values: flags } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     runs: { type: 'string', default: '3' },
     /** Writes a CPU profile of each server process into this directory (node --cpu-prof). */
-    profile: { type: 'string' }
+    profile: { type: 'string' },
+    /** `switch`: only the admin-switch scenario. */
+    only: { type: 'string' }
   }
 });
+if (flags.only !== undefined && flags.only !== 'switch') {
+  throw new Error(`--only ${flags.only}: the scenarios that run alone are: switch`);
+}
 const RUNS = Math.max(1, Number(flags.runs) || 3);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -75,6 +81,64 @@ async function pushFigures(pairs: Pair[]) {
     push1: await repeat('messages/s, 1 per push', () => pushThroughput(pairs, 1, PUSH_LIMITS)),
     push50: await repeat('messages/s, 50 per push', () => pushThroughput(pairs, 50, PUSH_LIMITS))
   };
+}
+
+/** The admin-switch figures (stable `--json` keys), median of the runs. */
+async function switchFigures() {
+  log(
+    `Admin switch with ${SWITCH_CHATS.toLocaleString('en')} request chats; another organization sends meanwhile:`
+  );
+  const runs = await switchScenario(RUNS, log);
+  const of = (key: keyof SwitchRun, digits: number) =>
+    Number(median(runs.map((run) => run[key])).toFixed(digits));
+  return {
+    switch_ms: of('switchMs', 1),
+    switch_spread_ms: of('spreadMs', 0),
+    switch_send_p50_ms: of('p50', 2),
+    switch_send_p99_ms: of('p99', 2)
+  };
+}
+
+type SwitchFigures = Awaited<ReturnType<typeof switchFigures>>;
+
+function switchRows(figures: SwitchFigures): [string, string, string][] {
+  return [
+    ['admin switch: PATCH /settings (outbound off or on)', `${figures.switch_ms} ms`, '—'],
+    ['admin switch: effect spread to every chat', `${figures.switch_spread_ms} ms`, '—'],
+    [
+      "admin switch: another organization's send meanwhile, p50",
+      `${figures.switch_send_p50_ms} ms`,
+      '—'
+    ],
+    [
+      "admin switch: another organization's send meanwhile, p99",
+      `${figures.switch_send_p99_ms} ms`,
+      '< 50 ms'
+    ]
+  ];
+}
+
+function printRows(rows: [string, string, string][], heading: string) {
+  const width = Math.max(...rows.map((r) => r[0].length));
+  console.log(heading);
+  console.log(`${'figure'.padEnd(width)}  ${'median'.padStart(12)}  target`);
+  for (const [label, value, target] of rows) {
+    console.log(`${label.padEnd(width)}  ${value.padStart(12)}  ${target}`);
+  }
+}
+
+async function switchOnly() {
+  const started = Date.now();
+  const figures = await switchFigures();
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+    return;
+  }
+  printRows(
+    switchRows(figures),
+    `\nParley admin-switch benchmark — SQLite; median of ${RUNS} runs\n`
+  );
+  console.log(`\n(${Math.round((Date.now() - started) / 1000)} s)`);
 }
 
 async function main() {
@@ -167,6 +231,8 @@ async function main() {
     await full.stop();
     servers.pop();
 
+    const switching = await switchFigures();
+
     const figures = {
       push1_msgs_per_s: Math.round(median(normalPush.push1)),
       push50_msgs_per_s: Math.round(median(normalPush.push50)),
@@ -176,7 +242,8 @@ async function main() {
       ws10k_rss_mb: Number(median(rss).toFixed(1)),
       start_external_p50_ms: Object.fromEntries(
         enumeration.map((row) => [row.label, Number(row.p50.toFixed(2))])
-      )
+      ),
+      ...switching
     };
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -224,7 +291,8 @@ async function main() {
         'with synchronous=FULL: messages/s, 50 messages per push',
         Math.round(median(fullPush.push50)).toLocaleString('en'),
         '—'
-      ]
+      ],
+      ...switchRows(switching)
     ];
     const width = Math.max(...rows.map((r) => r[0].length));
     console.log(
@@ -242,4 +310,4 @@ async function main() {
   }
 }
 
-await main();
+await (flags.only === 'switch' ? switchOnly() : main());

@@ -6,9 +6,8 @@ import type { Role } from '../../store/schema.ts';
 import { DomainError } from '../accounts.ts';
 import { containsPattern } from '../directory.ts';
 import { recordAudit } from '../audit.ts';
-import type { ChangeNotice } from '../sync/changes.ts';
 import type { Admin } from './access.ts';
-import { applySwitchEffects } from './effects.ts';
+import { queueSwitchEffects } from './spread.ts';
 
 export const MEMBERS_LIMIT = 50;
 
@@ -86,7 +85,7 @@ export async function updateMember(
   userId: string,
   patch: MemberPatch,
   now: Date
-): Promise<{ member: Member; notices: ChangeNotice[] }> {
+): Promise<{ member: Member; spread: boolean }> {
   const { users } = tables;
   const organizationId = admin.organization.id;
   const [user] = await tx
@@ -114,7 +113,7 @@ export async function updateMember(
     }
   }
   if (role === before.role && outbound === before.outbound && inbound === before.inbound) {
-    return { member: before, notices: [] };
+    return { member: before, spread: false };
   }
   const [updated] = await tx
     .update(users)
@@ -152,8 +151,6 @@ export async function updateMember(
     });
   }
   const switched = outbound !== before.outbound || inbound !== before.inbound;
-  const notices = switched
-    ? await applySwitchEffects(tx, { organizationId, memberId: user.id }, now)
-    : [];
-  return { member: toMember(updated), notices };
+  if (switched) await queueSwitchEffects(tx, { organizationId, memberId: user.id }, now);
+  return { member: toMember(updated), spread: switched };
 }

@@ -10,6 +10,7 @@ import {
   accept,
   block,
   decline,
+  messageAudience,
   resend,
   revoke,
   sharesReadReceipts,
@@ -186,16 +187,20 @@ const send: Applier<'message.send'> = async (tx, context, mutation) => {
     createdAt: context.now
   });
   if (inserted.length === 0) return refusals.duplicateId();
+  const { audience, changes } = await messageAudience(tx, context, chat, memberIds);
   await setLastSeq(tx).execute({ chatId: chat.id, seq });
   await recordCapReached(tx, context, chat, seq);
   return {
     chatSeq: seq,
-    changes: memberIds.map((userId) => ({
-      userId,
-      kind: 'message' as const,
-      chatId: chat.id,
-      messageId: args.messageId
-    }))
+    changes: [
+      ...changes,
+      ...audience.map((userId) => ({
+        userId,
+        kind: 'message' as const,
+        chatId: chat.id,
+        messageId: args.messageId
+      }))
+    ]
   };
 };
 
