@@ -25,6 +25,8 @@ const MEMBERS = 100;
 const OTHER_SENDERS = 4;
 /** Each of the other organization's senders pauses this long between its sends. */
 const SEND_PAUSE_MS = 5;
+/** How long the sends are timed with no switch under way, before each run's switches. */
+const IDLE_MS = 3_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -170,7 +172,15 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
 }
 
-export type SwitchRun = { switchMs: number; spreadMs: number; p50: number; p99: number };
+export type SwitchRun = {
+  switchMs: number;
+  spreadMs: number;
+  p50: number;
+  p99: number;
+  /** The same sends just before, with no switch under way. */
+  idleP50: number;
+  idleP99: number;
+};
 
 /**
  * Seeds, starts the server and measures `runs` times: each run turns outbound chat off then on
@@ -199,11 +209,9 @@ export async function switchScenario(
         http.request('PATCH', settings, seeded.admin.cookie, { outboundExternal })
       );
       const switchMs = performance.now() - started;
-      log(`    PATCH ${outboundExternal} ${switchMs.toFixed(0)} ms`);
       while (pendingEffects(file as Database.Database) > 0) await sleep(10);
       return { switchMs, spreadMs: performance.now() - started };
     };
-    log('  warm-up switch…');
     await patch(false); // warm-up (not counted)
     await patch(true);
 
@@ -223,6 +231,9 @@ export async function switchScenario(
       });
       await sleep(200);
       samples.length = 0;
+      // The same sends with no switch under way: what the machine itself gives.
+      await sleep(IDLE_MS);
+      const idle = samples.splice(0).sort((a, b) => a - b);
       const off = await patch(false);
       const on = await patch(true);
       sending = false;
@@ -232,11 +243,14 @@ export async function switchScenario(
         switchMs: Math.max(off.switchMs, on.switchMs),
         spreadMs: Math.max(off.spreadMs, on.spreadMs),
         p50: percentile(sorted, 0.5),
-        p99: percentile(sorted, 0.99)
+        p99: percentile(sorted, 0.99),
+        idleP50: percentile(idle, 0.5),
+        idleP99: percentile(idle, 0.99)
       };
       log(
         `  run ${run}/${runs}: PATCH ${result.switchMs.toFixed(0)} ms, spread ${result.spreadMs.toFixed(0)} ms, ` +
-          `other organization's send p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms (${sorted.length} sends)`
+          `other organization's send p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms (${sorted.length} sends; ` +
+          `with no switch p50 ${result.idleP50.toFixed(2)} ms, p99 ${result.idleP99.toFixed(2)} ms)`
       );
       results.push(result);
     }

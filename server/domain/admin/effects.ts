@@ -3,7 +3,13 @@
 // chats at a time after the change commits (`spread.ts`).
 import { and, eq, inArray, isNull, ne, sql, type Column } from 'drizzle-orm';
 import { tables, type Db } from '../../store/index.ts';
-import { chatChanges, recordChanges, type ChangeNotice, type NewChange } from '../sync/changes.ts';
+import {
+  chatChanges,
+  chatsChanges,
+  recordChanges,
+  type ChangeNotice,
+  type NewChange
+} from '../sync/changes.ts';
 import { effectiveSetting } from '../external/policy.ts';
 
 /** Whose switches changed: every member of the organization, or one of them. */
@@ -24,9 +30,7 @@ export async function applySwitchEffects(
 ): Promise<ChangeNotice[]> {
   if (chatIds.length === 0) return [];
   const changes = [...(await hideRequestsFromOutside(tx, affected, chatIds, now))];
-  for (const { chatId, only } of await externalChatsOf(tx, affected, chatIds)) {
-    changes.push(...(await chatChanges(tx, chatId, [], only)));
-  }
+  changes.push(...(await chatsChanges(tx, await externalChatsOf(tx, affected, chatIds))));
   return recordChanges(tx, changes, now);
 }
 

@@ -11,6 +11,13 @@ import { applySwitchEffects, chatsOfMembersAfter, type Affected } from './effect
 
 /** Chats per transaction: a few milliseconds of writing, so that no one waits long behind it. */
 export const SPREAD_BATCH_CHATS = 25;
+/**
+ * Between two batches the spreader waits this many times as long as the last one took (within
+ * bounds): at most a quarter of the writer's time goes to spreading, the rest to everyone else.
+ */
+const PAUSE_FACTOR = 3;
+const PAUSE_MIN_MS = 2;
+const PAUSE_MAX_MS = 200;
 /** How often every instance looks for effects left over (a crash, another instance's). */
 export const SPREAD_INTERVAL_MS = 30_000;
 
@@ -74,8 +81,8 @@ export type SpreaderOptions = {
 };
 
 /**
- * Runs the pending effects to their end, one batch at a time, pausing between batches as long
- * as the last one took (at most half the writer's time goes to spreading). One per process:
+ * Runs the pending effects to their end, one batch at a time, pausing between batches
+ * (`PAUSE_FACTOR`) so that other writers come first. One per process:
  * `kick` after a switch commits, `start` to resume what a crash left and to sweep periodically.
  */
 export class EffectSpreader {
@@ -130,7 +137,8 @@ export class EffectSpreader {
         if (notices === null) return;
         onChanges(notices);
         const took = performance.now() - started;
-        await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.min(took, 50))));
+        const pause = Math.min(PAUSE_MAX_MS, Math.max(PAUSE_MIN_MS, PAUSE_FACTOR * took));
+        await new Promise((resolve) => setTimeout(resolve, pause));
       }
     } catch (error) {
       // Left pending: the next kick or sweep takes it up again where it stopped.
