@@ -24,6 +24,7 @@ import {
   type Pair
 } from './scenarios.ts';
 import { seedPeople, startServer, type BenchServer, type BenchUser } from './server.ts';
+import { SWITCH_CHATS, switchScenario, type SwitchRun } from './switch.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -31,12 +32,13 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     /** Writes a CPU profile of each server process into this directory (node --cpu-prof). */
     profile: { type: 'string' },
-    /** `enumeration`: only the external-chat timing comparison (a few seconds per run). */
+    /** `enumeration` or `switch`: only that scenario. */
     only: { type: 'string' }
   }
 });
-if (flags.only !== undefined && flags.only !== 'enumeration') {
-  throw new Error(`--only takes 'enumeration', not '${flags.only}'`);
+const ALONE = ['enumeration', 'switch'];
+if (flags.only !== undefined && !ALONE.includes(flags.only)) {
+  throw new Error(`--only ${flags.only}: the scenarios that run alone are: ${ALONE.join(', ')}`);
 }
 const RUNS = Math.max(1, Number(flags.runs) || 3);
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -168,6 +170,48 @@ function enumerationRows(figures: EnumerationFigures): [string, string, string][
   ];
 }
 
+/** The admin-switch figures (stable `--json` keys), median of the runs. */
+async function switchFigures() {
+  log(
+    `Admin switch with ${SWITCH_CHATS.toLocaleString('en')} request chats; another organization sends meanwhile:`
+  );
+  const runs = await switchScenario(RUNS, log);
+  const of = (key: keyof SwitchRun, digits: number) =>
+    Number(median(runs.map((run) => run[key])).toFixed(digits));
+  return {
+    switch_ms: of('switchMs', 1),
+    switch_spread_ms: of('spreadMs', 0),
+    switch_send_p50_ms: of('p50', 2),
+    switch_send_p99_ms: of('p99', 2),
+    switch_idle_send_p50_ms: of('idleP50', 2),
+    switch_idle_send_p99_ms: of('idleP99', 2)
+  };
+}
+
+type SwitchFigures = Awaited<ReturnType<typeof switchFigures>>;
+
+function switchRows(figures: SwitchFigures): [string, string, string][] {
+  return [
+    ['admin switch: PATCH /settings (outbound off or on)', `${figures.switch_ms} ms`, '—'],
+    ['admin switch: effect spread to every chat', `${figures.switch_spread_ms} ms`, '—'],
+    [
+      "admin switch: another organization's send meanwhile, p50",
+      `${figures.switch_send_p50_ms} ms`,
+      '—'
+    ],
+    [
+      "admin switch: another organization's send meanwhile, p99",
+      `${figures.switch_send_p99_ms} ms`,
+      '< 50 ms'
+    ],
+    [
+      'admin switch: the same sends with no switch under way, p50 / p99',
+      `${figures.switch_idle_send_p50_ms} / ${figures.switch_idle_send_p99_ms} ms`,
+      '—'
+    ]
+  ];
+}
+
 /** `--only enumeration`: a small database, the comparison alone. */
 async function enumerationOnly() {
   const started = Date.now();
@@ -201,6 +245,29 @@ async function enumerationOnly() {
     await server?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+function printRows(rows: [string, string, string][], heading: string) {
+  const width = Math.max(...rows.map((r) => r[0].length));
+  console.log(heading);
+  console.log(`${'figure'.padEnd(width)}  ${'median'.padStart(12)}  target`);
+  for (const [label, value, target] of rows) {
+    console.log(`${label.padEnd(width)}  ${value.padStart(12)}  ${target}`);
+  }
+}
+
+async function switchOnly() {
+  const started = Date.now();
+  const figures = await switchFigures();
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+    return;
+  }
+  printRows(
+    switchRows(figures),
+    `\nParley admin-switch benchmark — SQLite; median of ${RUNS} runs\n`
+  );
+  console.log(`\n(${Math.round((Date.now() - started) / 1000)} s)`);
 }
 
 async function main() {
@@ -284,6 +351,8 @@ async function main() {
     await full.stop();
     servers.pop();
 
+    const switching = await switchFigures();
+
     const figures = {
       push1_msgs_per_s: Math.round(median(normalPush.push1)),
       push50_msgs_per_s: Math.round(median(normalPush.push50)),
@@ -291,7 +360,8 @@ async function main() {
       e2e_p99_ms: Number(median(e2eRuns.map((r) => r.p99)).toFixed(2)),
       pull10k_ms: Number(median(pulls).toFixed(1)),
       ws10k_rss_mb: Number(median(rss).toFixed(1)),
-      ...enumerationJson(enumeration)
+      ...enumerationJson(enumeration),
+      ...switching
     };
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -335,7 +405,8 @@ async function main() {
         'with synchronous=FULL: messages/s, 50 messages per push',
         Math.round(median(fullPush.push50)).toLocaleString('en'),
         '—'
-      ]
+      ],
+      ...switchRows(switching)
     ];
     const width = Math.max(...rows.map((r) => r[0].length));
     console.log(
@@ -353,4 +424,5 @@ async function main() {
   }
 }
 
-await (flags.only === 'enumeration' ? enumerationOnly() : main());
+const alone = { enumeration: enumerationOnly, switch: switchOnly };
+await (flags.only === 'enumeration' || flags.only === 'switch' ? alone[flags.only]() : main());

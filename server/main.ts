@@ -5,8 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, usesDevOutbox, type Config } from './config.ts';
+import { EffectSpreader } from './domain/admin/spread.ts';
 import { loadSecretKey } from './domain/secrets.ts';
 import { notifierFromConfig } from './messaging/notifier.ts';
+import { announceChanges } from './realtime/feed.ts';
 import { startRealtime } from './realtime/hub.ts';
 import { demoSignInHelp, seedDemo } from './seed.ts';
 import { openStore } from './store/index.ts';
@@ -28,12 +30,19 @@ async function main() {
 
   const store = await openStore(config);
   const notifier = notifierFromConfig(config, store);
+  const now = () => new Date();
+  const spreader = new EffectSpreader({
+    store,
+    now,
+    onChanges: (notices) => announceChanges(store, notices, 'admin')
+  });
   const services = {
     config,
     store,
     notifier,
     secretKey: loadSecretKey(config.secretKey, config.dataDir),
-    now: () => new Date()
+    now,
+    spreader
   };
   if (await seedDemo(store)) console.log(demoSignInHelp(config.publicUrl, usesDevOutbox(config)));
 
@@ -49,6 +58,8 @@ async function main() {
     console.log(`Parley ${VERSION} listening on ${config.publicUrl} (port ${info.port}, ${where})`);
   });
   server.on('upgrade', realtime.handleUpgrade);
+  // Switches whose effect a crash (or another instance) left half spread, then every interval.
+  spreader.start();
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -56,8 +67,9 @@ async function main() {
     stopping = true;
     console.log(`${signal}: shutting down`);
     server.close();
-    void realtime
-      .close()
+    void spreader
+      .stop()
+      .then(() => realtime.close())
       // Sends under way finish; what is still queued waits in the database for the next start.
       .then(() => notifier.stop())
       .finally(() => store.close())

@@ -1,5 +1,6 @@
 // What every route can reach: the services built at start-up and the signed-in person.
 import type { Config } from '../config.ts';
+import type { EffectSpreader } from '../domain/admin/spread.ts';
 import type { SignedIn } from '../domain/sessions.ts';
 import type { Notifier } from '../messaging/notifier.ts';
 import type { Store } from '../store/index.ts';
@@ -11,6 +12,11 @@ export type Services = {
   secretKey: Buffer;
   /** Injected so that tests can move time (code expiry, rate-limit windows). */
   now: () => Date;
+  /**
+   * Spreads admin switches to existing chats after commit; `main.ts` starts it so that it also
+   * resumes what a crash left. Without one, the admin routes make their own (never started).
+   */
+  spreader?: EffectSpreader;
 };
 
 export type AppEnv = {

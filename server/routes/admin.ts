@@ -23,6 +23,7 @@ import {
   searchMembers,
   updateMember
 } from '../domain/admin/members.ts';
+import { EffectSpreader } from '../domain/admin/spread.ts';
 import {
   previewSettings,
   readSettings,
@@ -418,6 +419,8 @@ export function adminRoutes(services: Services) {
     perOrganizationDay: services.config.invitationLimits.perOrganizationDay
   };
   const announce = (notices: ChangeNotice[]) => announceChanges(store, notices, 'admin');
+  const spreader =
+    services.spreader ?? new EffectSpreader({ store, now: services.now, onChanges: announce });
 
   return new OpenAPIHono<AppEnv>()
     .openapi(getSettings, async (c) => {
@@ -430,17 +433,18 @@ export function adminRoutes(services: Services) {
     .openapi(patchSettings, async (c) => {
       const { organizationId } = c.req.valid('param');
       const patch = c.req.valid('json');
-      const { view, notices } = await adminChange(
+      const { view, spread } = await adminChange(
         store,
         c.var.signedIn.user.id,
         organizationId,
         async (tx, admin) => {
           const updated = await updateSettings(tx, admin, patch, limits, services.now());
           const view = await readSettings(tx, updated.organization, limits);
-          return { view, notices: updated.notices };
+          return { view, spread: updated.spread };
         }
       );
-      announce(notices);
+      // The rules already follow the new settings; the chats' views catch up in the background.
+      if (spread) spreader.kick();
       return c.json(view, 200);
     })
     .openapi(previewSettingsRoute, async (c) => {
@@ -462,13 +466,13 @@ export function adminRoutes(services: Services) {
     .openapi(patchMember, async (c) => {
       const { organizationId, userId } = c.req.valid('param');
       const patch = c.req.valid('json');
-      const { member, notices } = await adminChange(
+      const { member, spread } = await adminChange(
         store,
         c.var.signedIn.user.id,
         organizationId,
         (tx, admin) => updateMember(tx, admin, userId, patch, services.now())
       );
-      announce(notices);
+      if (spread) spreader.kick();
       return c.json(member, 200);
     })
     .openapi(deleteMember, async (c) => {

@@ -25,5 +25,6 @@ export const {
   invitationRefusals,
   blockedDomains,
   blockedAddresses,
-  auditEvents
+  auditEvents,
+  switchEffects
 } = defineTables(columns);

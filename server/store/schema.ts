@@ -481,6 +481,24 @@ export function defineTables(c: Columns) {
     ]
   );
 
+  /**
+   * A switch's effect on existing chats still to be spread (`admin/spread.ts`): the settings
+   * transaction writes this row instead of touching every chat; small transactions after commit
+   * walk the chats in id order, recording how far they got, and delete it at the end.
+   */
+  const switchEffects = c.table('switch_effects', {
+    id: c.text('id').primaryKey(),
+    organizationId: c
+      .text('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** The member whose override changed; null: every member of the organization. */
+    memberId: c.text('member_id').references(() => users.id, { onDelete: 'cascade' }),
+    /** The last chat id done; null: none yet. */
+    afterChatId: c.text('after_chat_id'),
+    createdAt: c.timestamp('created_at').notNull()
+  });
+
   return {
     organizations,
     organizationDomains,
@@ -504,7 +522,8 @@ export function defineTables(c: Columns) {
     invitationRefusals,
     blockedDomains,
     blockedAddresses,
-    auditEvents
+    auditEvents,
+    switchEffects
   };
 }
 

@@ -7,10 +7,12 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
+import { EffectSpreader } from '../../server/domain/admin/spread.ts';
 import { createSession } from '../../server/domain/sessions.ts';
 import type { Services } from '../../server/http/context.ts';
 import { SESSION_COOKIE } from '../../server/http/guards.ts';
 import { Notifier } from '../../server/messaging/notifier.ts';
+import { announceChanges } from '../../server/realtime/feed.ts';
 import type { Outgoing, Transport } from '../../server/messaging/transports.ts';
 import { seedDemo } from '../../server/seed.ts';
 import { openStore, type Store } from '../../server/store/index.ts';
@@ -84,12 +86,18 @@ export async function startTestApp(overrides: Partial<Config> = {}) {
   const clock = new TestClock();
   // Each simulated browser has its own IP, passed as a proxy would.
   const config: Config = { ...loadConfig({ NODE_ENV: 'test' }), trustProxy: true, ...overrides };
+  const spreader = new EffectSpreader({
+    store,
+    now: clock.now,
+    onChanges: (notices) => announceChanges(store, notices, 'admin')
+  });
   const services: Services = {
     config,
     store,
     notifier,
     secretKey: randomBytes(32),
-    now: clock.now
+    now: clock.now,
+    spreader
   };
   await seedDemo(store, clock.now());
   const app = createApp(services);
@@ -120,7 +128,10 @@ export async function startTestApp(overrides: Partial<Config> = {}) {
       browser.useSession(`${SESSION_COOKIE}=${token}`);
       return browser;
     },
+    /** Once the admin switches changed so far have reached every chat (they spread after commit). */
+    spread: () => spreader.idle(),
     close: async () => {
+      await spreader.stop();
       await notifier.idle();
       await notifier.stop();
       await dispose();

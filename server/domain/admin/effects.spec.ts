@@ -37,8 +37,9 @@ async function change(method: 'patch' | 'post', path: string, body: unknown) {
   expect(answer.status, JSON.stringify(answer.body)).toBe(200);
 }
 
-/** The latest view of `chatId` in the device's change log. */
+/** The latest view of `chatId` in the device's change log, once the switches have spread. */
 async function lastView(device: TestDevice, chatId: string): Promise<ChatState | undefined> {
+  await t.spread();
   const changes = await device.pullAll();
   const views = changes.flatMap((c) => (c.type === 'chat' && c.chat.id === chatId ? [c.chat] : []));
   return views.at(-1);

@@ -1,30 +1,36 @@
 // What a change of the outbound or inbound switch (an organization's, or one member's override)
-// does to conversations that already exist (docs/administration.md, Effects): devices learn at
-// once, in the transaction of the change.
-import { and, eq, isNull, ne, sql, type Column } from 'drizzle-orm';
+// does to conversations that already exist (docs/administration.md, Effects), applied to a few
+// chats at a time after the change commits (`spread.ts`).
+import { and, eq, inArray, isNull, ne, sql, type Column } from 'drizzle-orm';
 import { tables, type Db } from '../../store/index.ts';
-import { chatChanges, recordChanges, type ChangeNotice, type NewChange } from '../sync/changes.ts';
+import {
+  chatChanges,
+  chatsChanges,
+  recordChanges,
+  type ChangeNotice,
+  type NewChange
+} from '../sync/changes.ts';
 import { effectiveSetting } from '../external/policy.ts';
 
 /** Whose switches changed: every member of the organization, or one of them. */
 export type Affected = { organizationId: string; memberId?: string };
 
 /**
- * Applies the effects of the switches as they now stand for `affected`: pending requests from
- * outside to a member whose inbound chat is closed are hidden from them (they leave the chat and
- * the request can no longer be answered; the sender sees nothing change), and everyone in the
- * external chats of those members gets the chat again, read-only or open as it now is (in a
- * request not yet accepted, only the affected member does).
+ * Applies the effects of the switches as they now stand for `affected`, in the chats `chatIds`
+ * among theirs: pending requests from outside to a member whose inbound chat is closed are
+ * hidden from them (they leave the chat and the request can no longer be answered; the sender
+ * sees nothing change), and everyone in the external chats of those members gets the chat again,
+ * read-only or open as it now is (in a request not yet accepted, only the affected member does).
  */
 export async function applySwitchEffects(
   tx: Db,
   affected: Affected,
+  chatIds: string[],
   now: Date
 ): Promise<ChangeNotice[]> {
-  const changes = [...(await hideRequestsFromOutside(tx, affected, now))];
-  for (const { chatId, only } of await externalChatsOf(tx, affected)) {
-    changes.push(...(await chatChanges(tx, chatId, [], only)));
-  }
+  if (chatIds.length === 0) return [];
+  const changes = [...(await hideRequestsFromOutside(tx, affected, chatIds, now))];
+  changes.push(...(await chatsChanges(tx, await externalChatsOf(tx, affected, chatIds))));
   return recordChanges(tx, changes, now);
 }
 
@@ -49,7 +55,37 @@ export function hasOutsider(chatId: Column, organizationId: string) {
     and (ou.organization_id is null or ou.organization_id <> ${organizationId}))`;
 }
 
-async function hideRequestsFromOutside(tx: Db, affected: Affected, now: Date) {
+/**
+ * The next `limit` chats after `after` (in id order) that a current member among `affected` is
+ * in: the chats a switch may change, walked a few at a time.
+ */
+export async function chatsOfMembersAfter(
+  tx: Db,
+  affected: Affected,
+  after: string | null,
+  limit: number
+): Promise<string[]> {
+  const { chatMembers: m, users } = tables;
+  // `|| ''` keeps SQLite off the organization index, which would read every membership of
+  // the organization and sort them all for each batch; walking the chat key stops at `limit`.
+  const inOrganization = sql`${users.organizationId} || '' = ${affected.organizationId}`;
+  const rows = await tx
+    .selectDistinct({ chatId: m.chatId })
+    .from(m)
+    .innerJoin(users, eq(users.id, m.userId))
+    .where(
+      and(
+        affected.memberId === undefined ? inOrganization : eq(m.userId, affected.memberId),
+        isNull(m.leftAt),
+        after === null ? undefined : sql`${m.chatId} > ${after}`
+      )
+    )
+    .orderBy(m.chatId)
+    .limit(limit);
+  return rows.map((row) => row.chatId);
+}
+
+async function hideRequestsFromOutside(tx: Db, affected: Affected, chatIds: string[], now: Date) {
   const { messageRequests: r, users, organizations } = tables;
   const pending = await tx
     .select({
@@ -63,6 +99,7 @@ async function hideRequestsFromOutside(tx: Db, affected: Affected, now: Date) {
     .innerJoin(organizations, eq(organizations.id, users.organizationId))
     .where(
       and(
+        inArray(r.chatId, chatIds),
         membersOf(affected),
         eq(r.status, 'pending'),
         eq(r.suppressed, false),
@@ -116,7 +153,8 @@ export async function hideRequest(
  */
 async function externalChatsOf(
   tx: Db,
-  affected: Affected
+  affected: Affected,
+  chatIds: string[]
 ): Promise<{ chatId: string; only?: string[] }[]> {
   const { chatMembers: m, users, messageRequests: r } = tables;
   const withOutsiders = await tx
@@ -125,14 +163,19 @@ async function externalChatsOf(
     .innerJoin(users, eq(users.id, m.userId))
     .leftJoin(r, eq(r.chatId, m.chatId))
     .where(
-      and(membersOf(affected), isNull(m.leftAt), hasOutsider(m.chatId, affected.organizationId))
+      and(
+        inArray(m.chatId, chatIds),
+        membersOf(affected),
+        isNull(m.leftAt),
+        hasOutsider(m.chatId, affected.organizationId)
+      )
     );
   const requested = await tx
     .select({ chatId: r.chatId, userId: r.senderId, status: r.status })
     .from(r)
     .innerJoin(users, eq(users.id, r.senderId))
     // Declined and blocked requests are still pending to their sender: updated alike.
-    .where(and(membersOf(affected), ne(r.status, 'accepted')));
+    .where(and(inArray(r.chatId, chatIds), membersOf(affected), ne(r.status, 'accepted')));
   const chats = new Map<string, { chatId: string; only?: string[] }>();
   for (const row of [...withOutsiders, ...requested]) {
     const open = row.status === null || row.status === 'accepted';

@@ -9,7 +9,7 @@ import { recordAudit } from '../audit.ts';
 import { revokeAllSessions } from '../sessions.ts';
 import { chatChanges, recordChanges, type ChangeNotice } from '../sync/changes.ts';
 import type { Admin } from './access.ts';
-import { applySwitchEffects } from './effects.ts';
+import { queueSwitchEffects } from './spread.ts';
 
 export const MEMBERS_LIMIT = 50;
 
@@ -103,7 +103,7 @@ export async function updateMember(
   userId: string,
   patch: MemberPatch,
   now: Date
-): Promise<{ member: Member; notices: ChangeNotice[] }> {
+): Promise<{ member: Member; spread: boolean }> {
   const { users } = tables;
   const organizationId = admin.organization.id;
   const user = await memberOf(tx, organizationId, userId);
@@ -130,7 +130,7 @@ export async function updateMember(
     }
   }
   if (role === before.role && outbound === before.outbound && inbound === before.inbound) {
-    return { member: before, notices: [] };
+    return { member: before, spread: false };
   }
   const [updated] = await tx
     .update(users)
@@ -168,10 +168,8 @@ export async function updateMember(
     });
   }
   const switched = outbound !== before.outbound || inbound !== before.inbound;
-  const notices = switched
-    ? await applySwitchEffects(tx, { organizationId, memberId: user.id }, now)
-    : [];
-  return { member: toMember(updated), notices };
+  if (switched) await queueSwitchEffects(tx, { organizationId, memberId: user.id }, now);
+  return { member: toMember(updated), spread: switched };
 }
 
 /**

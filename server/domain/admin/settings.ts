@@ -8,10 +8,10 @@ import type { OrganizationInvitationLimits } from '../../store/schema.ts';
 import { DomainError } from '../accounts.ts';
 import { recordAudit } from '../audit.ts';
 import { DEFAULT_SMS_COUNTRIES, requestCap, type OrganizationRow } from '../external/policy.ts';
-import type { ChangeNotice } from '../sync/changes.ts';
 import { invitationLimitsFor } from '../external/invitations.ts';
 import type { Admin } from './access.ts';
-import { applySwitchEffects, hasOutsider, isOutsider } from './effects.ts';
+import { hasOutsider, isOutsider } from './effects.ts';
+import { queueSwitchEffects } from './spread.ts';
 
 export const SETTING_NAMES = [
   'outboundExternal',
@@ -173,8 +173,9 @@ function auditValue(name: SettingName, value: unknown): string | number | boolea
 
 /**
  * Applies `patch` to the organization in the caller's transaction, recording a
- * `settings.changed` event for each setting whose stored value changes, and the effects of a
- * changed switch on existing chats. Returns the new row and the notices to announce after commit.
+ * `settings.changed` event for each setting whose stored value changes, and queueing the effects
+ * of a changed switch on existing chats (as much work for ten chats as for ten thousand). Returns
+ * the new row and whether there is an effect to spread after commit.
  */
 export async function updateSettings(
   tx: Db,
@@ -182,7 +183,7 @@ export async function updateSettings(
   patch: SettingsPatch,
   limits: ServerLimits,
   now: Date
-): Promise<{ organization: OrganizationRow; notices: ChangeNotice[] }> {
+): Promise<{ organization: OrganizationRow; spread: boolean }> {
   const { organization } = admin;
   const next = validate(organization, patch, limits);
   const changed = SETTING_NAMES.filter(
@@ -191,7 +192,7 @@ export async function updateSettings(
       JSON.stringify(auditValue(name, next[name])) !==
         JSON.stringify(auditValue(name, organization[name]))
   );
-  if (changed.length === 0) return { organization, notices: [] };
+  if (changed.length === 0) return { organization, spread: false };
   const values = Object.fromEntries(changed.map((name) => [name, next[name]]));
   const [updated] = await tx
     .update(tables.organizations)
@@ -213,10 +214,8 @@ export async function updateSettings(
   const seenInChats = changed.some(
     (name) => name === 'outboundExternal' || name === 'inboundExternal' || name === 'requestCap'
   );
-  const notices = seenInChats
-    ? await applySwitchEffects(tx, { organizationId: organization.id }, now)
-    : [];
-  return { organization: updated, notices };
+  if (seenInChats) await queueSwitchEffects(tx, { organizationId: organization.id }, now);
+  return { organization: updated, spread: seenInChats };
 }
 
 export type Effects = { readOnlyChats: number; hiddenRequests: number };

@@ -13,7 +13,8 @@ import {
   blockedByOrganization,
   senderOrganizationBlocked
 } from '../admin/policy.ts';
-import { chatChanges } from '../sync/changes.ts';
+import { hideRequest } from '../admin/effects.ts';
+import { chatChanges, type NewChange } from '../sync/changes.ts';
 import { createDirectChat, type Applied } from '../sync/mutations.ts';
 import {
   directKey,
@@ -40,6 +41,7 @@ import {
   declinedWithoutReply,
   hasBlocked,
   isOff,
+  organizationFor,
   outboundOpen,
   smsCountryAllowed,
   writeClosedReason
@@ -92,7 +94,8 @@ export async function checkRequest(
         request?.recipientId === context.actor.id &&
         request.status === 'pending' &&
         request.revokedAt === null &&
-        !request.suppressed;
+        !request.suppressed &&
+        !(await inboundClosedTo(tx, context, request.senderId));
       if (!answerable) return refusals.chatNotFound();
       // While the sender may not chat with outsiders the request stands, read-only: it cannot
       // be accepted (decline and block stay open to the recipient).
@@ -120,6 +123,25 @@ export async function checkRequest(
 }
 
 /**
+ * Whether the actor's inbound chat (their override, else their organization's) is closed to
+ * `senderId`, someone outside the organization. Read here rather than from `suppressed`, which
+ * a switch sets only as its effect spreads (admin/spread.ts): the setting applies at once.
+ */
+async function inboundClosedTo(
+  tx: Db,
+  context: MutationContext,
+  senderId: string
+): Promise<boolean> {
+  const organization = await context.organization();
+  if (organization === null || !isOff(organization.inboundExternal)) return false;
+  const [sender] = await tx
+    .select({ organizationId: users.organizationId })
+    .from(users)
+    .where(eq(users.id, senderId));
+  return areExternal(sender?.organizationId ?? null, organization.id);
+}
+
+/**
  * Before acceptance the recipient cannot write, and the sender only while their policy lets
  * them and the invitation stands; the cap comes after these, when the message is stored.
  */
@@ -143,6 +165,32 @@ async function sendRefusal(
     return request.revokedAt !== null ? requestRefusals.revoked() : null;
   }
   return closedRefusal(writeClosedReason(access.chat, access.members, actor.id));
+}
+
+/**
+ * Who a message in `chat` reaches: its current members, except the recipient of a request who
+ * must no longer see it. When the recipient's inbound chat closed to the sender and the switch's
+ * effect has not reached this chat yet, the request is hidden from them now, before the message.
+ */
+export async function messageAudience(
+  tx: Db,
+  context: MutationContext,
+  chat: ChatAccess['chat'],
+  memberIds: string[]
+): Promise<{ audience: string[]; changes: NewChange[] }> {
+  const everyone = { audience: memberIds, changes: [] };
+  if (chat.kind !== 'direct' || chat.directKey !== null) return everyone;
+  const request = await pendingRequestOf(tx, chat);
+  const recipientId = request?.recipientId;
+  if (!request || !recipientId || !memberIds.includes(recipientId)) return everyone;
+  const audience = memberIds.filter((id) => id !== recipientId);
+  // Hidden earlier in this transaction (the chat's member list was read before that).
+  if (request.suppressed) return { audience, changes: [] };
+  if (request.status !== 'pending' || request.senderId !== context.actor.id) return everyone;
+  const organization = await organizationFor(tx, recipientId);
+  if (organization === null || !isOff(organization.inboundExternal)) return everyone;
+  if (!areExternal(context.actor.organizationId, organization.id)) return everyone;
+  return { audience, changes: await hideRequest(tx, chat.id, recipientId, context.now) };
 }
 
 /** Whether a read marker is shared with the other members: not in a request not yet accepted. */

@@ -1,6 +1,6 @@
 // The per-user change log: written in the transaction of each change (one row per user who may
 // see it, numbered by that user's cursor), read back by pull and by the WebSocket.
-import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type {
   Change,
   ChatMember,
@@ -401,4 +401,46 @@ export async function chatChanges(
     chatId,
     chat: toChatState(chat, rows, userId, request ?? null)
   }));
+}
+
+/**
+ * `chatChanges` for several chats at once, in three reads whatever their number (a switch
+ * spreading to its chats): each with its own `only`, as `chatChanges` takes it.
+ */
+export async function chatsChanges(
+  tx: Db,
+  targets: { chatId: string; only?: string[] }[]
+): Promise<NewChange[]> {
+  if (targets.length === 0) return [];
+  const ids = targets.map((target) => target.chatId);
+  const list = sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `
+  );
+  const chats = new Map(
+    (await tx.select().from(tables.chats).where(inArray(tables.chats.id, ids))).map((chat) => [
+      chat.id,
+      chat
+    ])
+  );
+  const members = new Map<string, MemberRow[]>();
+  // A fixed order, the primary key's (the order an IN list's rows come in is the planner's).
+  const rows = (await chatMemberRows(tx, list)).sort((a, b) => (a.userId < b.userId ? -1 : 1));
+  for (const row of rows) {
+    members.set(row.chatId, [...(members.get(row.chatId) ?? []), row]);
+  }
+  const requests = new Map((await requestRows(tx, list)).map((row) => [row.chatId, row]));
+  return targets.flatMap(({ chatId, only }) => {
+    const chat = chats.get(chatId);
+    if (!chat) throw new Error(`chat ${chatId} vanished inside its own transaction`);
+    const of = members.get(chatId) ?? [];
+    const request = chat.kind === 'direct' ? (requests.get(chatId) ?? null) : null;
+    const audience = only ?? of.filter((row) => row.leftAt === null).map((row) => row.userId);
+    return [...new Set(audience)].map((userId) => ({
+      userId,
+      kind: 'chat' as const,
+      chatId,
+      chat: toChatState(chat, of, userId, request)
+    }));
+  });
 }

@@ -11,6 +11,7 @@ import {
   accept,
   block,
   decline,
+  messageAudience,
   resend,
   revoke,
   sharesReadReceipts,
@@ -194,16 +195,20 @@ const send: Applier<'message.send'> = async (tx, context, mutation) => {
     await places.giveBack();
     return refusals.duplicateId();
   }
+  const { audience, changes } = await messageAudience(tx, context, chat, memberIds);
   await setLastSeq(tx).execute({ chatId: chat.id, seq });
   if (places.reached) await recordCapReached(tx, context, chat);
   return {
     chatSeq: seq,
-    changes: memberIds.map((userId) => ({
-      userId,
-      kind: 'message' as const,
-      chatId: chat.id,
-      messageId: args.messageId
-    }))
+    changes: [
+      ...changes,
+      ...audience.map((userId) => ({
+        userId,
+        kind: 'message' as const,
+        chatId: chat.id,
+        messageId: args.messageId
+      }))
+    ]
   };
 };
 
