@@ -8,7 +8,7 @@ import type { AppEnv, Services } from '../http/context.ts';
 import { errorResponses } from '../http/errors.ts';
 import { requireSignedIn, SESSION_COOKIE } from '../http/guards.ts';
 import { localeFromHeader } from '../messaging/templates.ts';
-import { LocaleSchema, MeSchema, toMe } from './me.ts';
+import { LocaleSchema, MeSchema, NameInput, toMe } from './me.ts';
 
 const AddressInput = z.string().max(320).openapi({ example: 'alice@contoso.test' });
 const RegionInput = z
@@ -66,7 +66,7 @@ const verifyCode = createRoute({
               address: AddressInput,
               region: RegionInput,
               code: z.string().regex(/^\d{6}$/, 'must be 6 digits'),
-              name: z.string().trim().min(1).max(80).optional(),
+              name: NameInput.optional(),
               locale: LocaleSchema.optional()
             })
             .openapi('VerifyRequest')

@@ -9,6 +9,7 @@ import { recordAudit } from '../audit.ts';
 import type { ChangeNotice } from '../sync/changes.ts';
 import type { Admin } from './access.ts';
 import { applySwitchEffects } from './effects.ts';
+import { sanitizeDisplayName } from '../names.ts';
 
 export const MEMBERS_LIMIT = 50;
 
@@ -37,7 +38,7 @@ export const fromOverride = (value: Override) => (value === 'default' ? null : v
 function toMember(user: UserRow): Member {
   return {
     id: user.id,
-    name: user.name,
+    name: sanitizeDisplayName(user.name),
     email: user.email,
     phone: user.phone,
     role: user.role ?? 'member',
