@@ -6,7 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Device, HttpClient } from './client.ts';
-import { seedExternalCases, startExternalTiming } from './enumeration.ts';
+import {
+  maxGap,
+  seedExternalCases,
+  startExternalTiming,
+  type EnumerationSetup,
+  type KindTiming
+} from './enumeration.ts';
 import {
   endToEndLatency,
   fillChat,
@@ -17,16 +23,21 @@ import {
   samePairs,
   type Pair
 } from './scenarios.ts';
-import { seedPeople, startServer, type BenchServer } from './server.ts';
+import { seedPeople, startServer, type BenchServer, type BenchUser } from './server.ts';
 
 const { values: flags } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     runs: { type: 'string', default: '3' },
     /** Writes a CPU profile of each server process into this directory (node --cpu-prof). */
-    profile: { type: 'string' }
+    profile: { type: 'string' },
+    /** `enumeration`: only the external-chat timing comparison (a few seconds per run). */
+    only: { type: 'string' }
   }
 });
+if (flags.only !== undefined && flags.only !== 'enumeration') {
+  throw new Error(`--only takes 'enumeration', not '${flags.only}'`);
+}
 const RUNS = Math.max(1, Number(flags.runs) || 3);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -34,7 +45,10 @@ const SENDERS = 50;
 const E2E_PAIRS = 10;
 const HISTORY = 10_000;
 const PUSH_LIMITS = { maxMessages: 200_000, maxMs: 4_000 };
-const ENUMERATION_LIMITS = { rounds: 200, maxMs: 20_000 };
+/** Tries of each kind of address per run (interleaved), each run's median kept. */
+const ENUMERATION_LIMITS = { rounds: 300, maxMs: 30_000 };
+/** Every kind of address must answer within this of every other, at the median. */
+const ENUMERATION_TARGET_MS = 0.3;
 /** The invitation limits would stop the enumeration rounds long before they end. */
 const UNLIMITED_INVITATIONS = {
   INVITATIONS_PER_SENDER_HOUR: '1000000',
@@ -77,6 +91,116 @@ async function pushFigures(pairs: Pair[]) {
   };
 }
 
+type EnumerationFigures = { kinds: KindTiming[]; personalGap: number; managedGap: number };
+
+/**
+ * Starts external chats from a personal and a managed sender to each kind of address, RUNS
+ * times; a kind's figure is the median of its runs' medians. The gap compares kinds of one
+ * sender (who the sender is, they know).
+ */
+async function enumerationFigures(
+  http: HttpClient,
+  inviter: BenchUser,
+  setup: EnumerationSetup
+): Promise<EnumerationFigures> {
+  const senders = [
+    { device: new Device(http, setup.personalSender), cases: setup.personalCases },
+    { device: new Device(http, inviter), cases: setup.managedCases }
+  ];
+  for (const { device, cases } of senders) {
+    await startExternalTiming(device, cases, { rounds: 30, maxMs: 5_000 }); // warm-up
+  }
+  const runs = new Map<string, KindTiming[]>();
+  for (let run = 1; run <= RUNS; run++) {
+    const rows: KindTiming[] = [];
+    for (const { device, cases } of senders) {
+      rows.push(...(await startExternalTiming(device, cases, ENUMERATION_LIMITS)));
+    }
+    const personal = rows.slice(0, setup.personalCases.length);
+    const managed = rows.slice(setup.personalCases.length);
+    log(
+      `  run ${run}/${RUNS}: ` +
+        rows.map((row) => `${row.kind} ${row.p50.toFixed(2)}`).join(', ') +
+        ` ms; gap personal ${maxGap(personal).toFixed(2)}, managed ${maxGap(managed).toFixed(2)} ms`
+    );
+    for (const row of rows) runs.set(row.kind, [...(runs.get(row.kind) ?? []), row]);
+  }
+  const kinds = [...runs.entries()].map(([kind, rows]) => ({
+    kind,
+    p50: median(rows.map((row) => row.p50)),
+    p90: median(rows.map((row) => row.p90)),
+    count: rows.reduce((sum, row) => sum + row.count, 0)
+  }));
+  return {
+    kinds,
+    personalGap: maxGap(kinds.slice(0, setup.personalCases.length)),
+    managedGap: maxGap(kinds.slice(setup.personalCases.length))
+  };
+}
+
+/** The `--json` keys of the enumeration comparison. */
+function enumerationJson(figures: EnumerationFigures) {
+  const round = (ms: number) => Number(ms.toFixed(2));
+  return {
+    ...Object.fromEntries(
+      figures.kinds.map((row) => [`start_external_${row.kind}_p50_ms`, round(row.p50)])
+    ),
+    start_external_personal_gap_ms: round(figures.personalGap),
+    start_external_managed_gap_ms: round(figures.managedGap),
+    start_external_max_gap_ms: round(Math.max(figures.personalGap, figures.managedGap))
+  };
+}
+
+function enumerationRows(figures: EnumerationFigures): [string, string, string][] {
+  return [
+    ...figures.kinds.map((row): [string, string, string] => [
+      `start external chat, ${row.kind.replace(/_/g, ' ')}, p50`,
+      `${row.p50.toFixed(2)} ms`,
+      'all alike'
+    ]),
+    [
+      'start external chat, largest gap between kinds of address (one sender)',
+      `${Math.max(figures.personalGap, figures.managedGap).toFixed(2)} ms`,
+      `≤ ${ENUMERATION_TARGET_MS} ms`
+    ]
+  ];
+}
+
+/** `--only enumeration`: a small database, the comparison alone. */
+async function enumerationOnly() {
+  const started = Date.now();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
+  let server: BenchServer | undefined;
+  try {
+    const [inviter] = await seedPeople(dataDir, 1);
+    if (!inviter) throw new Error('no inviter');
+    const setup = await seedExternalCases(dataDir, inviter.id);
+    server = await startServer(dataDir, 'NORMAL', {
+      profileDir: flags.profile,
+      env: UNLIMITED_INVITATIONS
+    });
+    const http = new HttpClient(server.origin, 4);
+    log(`Start an external chat: answer time by kind of address (${RUNS} runs):`);
+    const figures = await enumerationFigures(http, inviter, setup);
+    http.close();
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(enumerationJson(figures))}\n`);
+      return;
+    }
+    const rows = enumerationRows(figures);
+    const width = Math.max(...rows.map((r) => r[0].length));
+    console.log(`\nStart an external chat — SQLite WAL; median of ${RUNS} runs\n`);
+    console.log(`${'figure'.padEnd(width)}  ${'median'.padStart(12)}  target`);
+    for (const [label, value, target] of rows) {
+      console.log(`${label.padEnd(width)}  ${value.padStart(12)}  ${target}`);
+    }
+    console.log(`\n(${Math.round((Date.now() - started) / 1000)} s)`);
+  } finally {
+    await server?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const started = Date.now();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
@@ -88,7 +212,7 @@ async function main() {
     const senders = people.slice(0, 2 * SENDERS);
     const inviter = people[2 * SENDERS + 2];
     if (!inviter) throw new Error('no inviter');
-    const addressCases = await seedExternalCases(dataDir, inviter.id);
+    const enumerationSetup = await seedExternalCases(dataDir, inviter.id);
 
     const historyPair = people.slice(2 * SENDERS, 2 * SENDERS + 2);
 
@@ -121,17 +245,8 @@ async function main() {
       e2eRuns.push(result);
     }
 
-    log(
-      `Start an external chat: answer time by what the address is (${ENUMERATION_LIMITS.rounds} rounds):`
-    );
-    const inviting = new Device(http, inviter);
-    await startExternalTiming(inviting, addressCases, { rounds: 20, maxMs: 5_000 }); // warm-up
-    const enumeration = await startExternalTiming(inviting, addressCases, ENUMERATION_LIMITS);
-    for (const row of enumeration) {
-      log(
-        `  ${row.label}: p50 ${row.p50.toFixed(2)} ms, p90 ${row.p90.toFixed(2)} ms (${row.count})`
-      );
-    }
+    log(`Start an external chat: answer time by kind of address (${RUNS} runs):`);
+    const enumeration = await enumerationFigures(http, inviter, enumerationSetup);
 
     log(`Full pull of a ${HISTORY.toLocaleString('en')}-message history (1,000 per request):`);
     await fillChat(history, HISTORY);
@@ -174,9 +289,7 @@ async function main() {
       e2e_p99_ms: Number(median(e2eRuns.map((r) => r.p99)).toFixed(2)),
       pull10k_ms: Number(median(pulls).toFixed(1)),
       ws10k_rss_mb: Number(median(rss).toFixed(1)),
-      start_external_p50_ms: Object.fromEntries(
-        enumeration.map((row) => [row.label, Number(row.p50.toFixed(2))])
-      )
+      ...enumerationJson(enumeration)
     };
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -200,11 +313,7 @@ async function main() {
         `${figures.e2e_p99_ms} ms`,
         '≤ 25 ms'
       ],
-      ...enumeration.map((row): [string, string, string] => [
-        `start external chat, address: ${row.label}, p50`,
-        `${row.p50.toFixed(2)} ms`,
-        'all alike'
-      ]),
+      ...enumerationRows(enumeration),
       [
         `full pull of a ${HISTORY.toLocaleString('en')}-message history`,
         `${figures.pull10k_ms} ms`,
@@ -242,4 +351,4 @@ async function main() {
   }
 }
 
-await main();
+await (flags.only === 'enumeration' ? enumerationOnly() : main());

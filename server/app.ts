@@ -41,7 +41,8 @@ const DOMAIN_STATUS: Record<string, ApiError['status']> = {
   device_taken: 409,
   invitation_invalid: 404,
   invitation_address_mismatch: 403,
-  invitation_unavailable: 403
+  invitation_unavailable: 403,
+  account_removed: 403
 };
 
 function toErrorResponse(error: unknown, c: Context): Response {

@@ -37,6 +37,8 @@ async function main() {
   };
   if (await seedDemo(store)) console.log(demoSignInHelp(config.publicUrl, usesDevOutbox(config)));
 
+  // Delivers the durable email/SMS queue, this instance's messages and any left by others.
+  notifier.start();
   const app = createApp(services, { clientDir });
   const realtime = await startRealtime(services);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -56,7 +58,8 @@ async function main() {
     server.close();
     void realtime
       .close()
-      .then(() => notifier.idle())
+      // Sends under way finish; what is still queued waits in the database for the next start.
+      .then(() => notifier.stop())
       .finally(() => store.close())
       .finally(() => process.exit(0));
   };

@@ -13,6 +13,7 @@ import {
   organizationIdOf,
   senderOrganizationBlocked
 } from './admin/policy.ts';
+import { moveCapCountsToAccount } from './external/cap.ts';
 import { effectiveSetting } from './external/policy.ts';
 import { hitRateLimits, type Limit } from './rate-limit.ts';
 import { readDisplayName } from './names.ts';
@@ -97,6 +98,7 @@ export async function requestSignInCode(
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const id = randomUUID();
   const { signInCodes } = tables;
+  const minutes = CODE_LIFETIME_MS / 60_000;
   await deps.store.tx(async (tx) => {
     // A new code supersedes the older ones: only the latest can be used.
     await tx
@@ -111,22 +113,15 @@ export async function requestSignInCode(
       expiresAt: new Date(now.getTime() + CODE_LIFETIME_MS),
       createdAt: now
     });
+    // The code leaves from the durable queue, and only if this transaction commits.
+    await deps.notifier.enqueue(
+      tx,
+      address.kind === 'email'
+        ? { channel: 'email', to: address.value, ...signInCodeEmail(request.locale, code, minutes) }
+        : { channel: 'sms', to: address.value, text: signInCodeSms(request.locale, code, minutes) }
+    );
   });
-
-  const minutes = CODE_LIFETIME_MS / 60_000;
-  if (address.kind === 'email') {
-    deps.notifier.enqueue({
-      channel: 'email',
-      to: address.value,
-      ...signInCodeEmail(request.locale, code, minutes)
-    });
-  } else {
-    deps.notifier.enqueue({
-      channel: 'sms',
-      to: address.value,
-      text: signInCodeSms(request.locale, code, minutes)
-    });
-  }
+  deps.notifier.wake();
   return { expiresInSeconds: CODE_LIFETIME_MS / 1000 };
 }
 
@@ -180,6 +175,8 @@ export async function verifySignInCode(
     }
 
     let account = await findAccount(tx, address);
+    // Only the holder of the address gets this far: telling them is safe.
+    if (account && account.user.removedAt !== null) return accountRemoved();
     if (!account) {
       const name = request.name?.trim();
       if (!name) return { status: 'name_required' } as const;
@@ -206,6 +203,11 @@ export async function verifySignInCode(
 
 const invalidCode = () =>
   new DomainError('invalid_code', 'This code is not right. Check it and try again.');
+const accountRemoved = () =>
+  new DomainError(
+    'account_removed',
+    'Your organization removed this account. Ask its admin if you think this is a mistake.'
+  );
 const tooManyAttempts = () =>
   new DomainError('code_attempts_exceeded', 'Too many wrong codes. Ask for a new code.');
 
@@ -300,6 +302,12 @@ export async function attachPendingRequests(
       )
     )
     .returning({ chatId: r.chatId, senderId: r.senderId });
+  await moveCapCountsToAccount(
+    tx,
+    address.key,
+    account.user.id,
+    attached.map((request) => request.senderId)
+  );
   if (attached.length === 0 || closed) return [];
   // A sender either organization blocked (theirs this address, ours the sender) reaches nobody.
   const chatIds: string[] = [];

@@ -8,6 +8,7 @@ export const AUDIT_EVENT_TYPES = [
   'settings.changed',
   'member.role_changed',
   'member.policy_changed',
+  'member.removed',
   'blocked.domain_added',
   'blocked.domain_removed',
   'blocked.address_added',

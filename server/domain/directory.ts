@@ -1,7 +1,7 @@
 // The people a user can find by name or email to start a chat: their own organization, and the
 // people outside it who accepted a chat with them. Outsiders never browse an organization (they
 // need an exact address: chat.startExternal).
-import { and, asc, eq, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import { tables, type Db } from '../store/index.ts';
 import { acceptedContacts, effectiveSetting, isOff, organizationFor } from './external/policy.ts';
 import type { Actor } from './sync/rules.ts';
@@ -45,6 +45,7 @@ export async function searchDirectory(db: Db, actor: Actor, query: string): Prom
             and(
               eq(users.organizationId, actor.organizationId),
               ne(users.id, actor.id),
+              isNull(users.removedAt),
               q
                 ? or(nameMatches, sql`lower(${users.email}) like ${pattern} escape '\\'`)
                 : undefined
@@ -74,7 +75,7 @@ export async function searchDirectory(db: Db, actor: Actor, query: string): Prom
             })
             .from(users)
             .leftJoin(organizations, eq(organizations.id, users.organizationId))
-            .where(and(inArray(users.id, contacts), nameMatches))
+            .where(and(inArray(users.id, contacts), isNull(users.removedAt), nameMatches))
             .orderBy(asc(users.name), asc(users.id))
             .limit(DIRECTORY_LIMIT);
     for (const person of found) {

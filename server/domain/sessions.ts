@@ -9,7 +9,13 @@ const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
 
 export type User = typeof tables.users.$inferSelect;
 export type Organization = typeof tables.organizations.$inferSelect;
-export type SignedIn = { user: User; organization: Organization | null; tokenHash: string };
+export type SignedIn = {
+  user: User;
+  organization: Organization | null;
+  tokenHash: string;
+  /** When the session ends unless activity extends it (the socket hub closes it then). */
+  expiresAt: Date;
+};
 
 export async function createSession(tx: Db, userId: string, now: Date): Promise<string> {
   const token = randomToken();
@@ -45,21 +51,22 @@ export async function findSession(
   const { sessions } = tables;
   const [row] = await sessionByHash(store.db).execute({ hash });
   if (!row || row.session.expiresAt.getTime() <= now.getTime()) return null;
+  // A removed member's sessions were deleted; this is the backstop for any that were not.
+  if (row.user.removedAt !== null) return null;
+  let expiresAt = row.session.expiresAt;
   if (now.getTime() - row.session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+    expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
     await store.tx((tx) =>
-      tx
-        .update(sessions)
-        .set({ lastSeenAt: now, expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS) })
-        .where(eq(sessions.tokenHash, hash))
+      tx.update(sessions).set({ lastSeenAt: now, expiresAt }).where(eq(sessions.tokenHash, hash))
     );
   }
-  return { user: row.user, organization: row.organization, tokenHash: hash };
+  return { user: row.user, organization: row.organization, tokenHash: hash, expiresAt };
 }
 
 export async function revokeSession(tx: Db, hash: string): Promise<void> {
   await tx.delete(tables.sessions).where(eq(tables.sessions.tokenHash, hash));
 }
 
-export async function revokeAllSessions(store: Store, userId: string): Promise<void> {
-  await store.tx((tx) => tx.delete(tables.sessions).where(eq(tables.sessions.userId, userId)));
+export async function revokeAllSessions(tx: Db, userId: string): Promise<void> {
+  await tx.delete(tables.sessions).where(eq(tables.sessions.userId, userId));
 }

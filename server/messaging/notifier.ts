@@ -1,7 +1,17 @@
-// Sends email and SMS off the request path, with retries, so that a slow or failing provider
-// neither delays answers nor reveals (by timing) what happened to a given address.
+// The durable email/SMS queue. A change that sends something writes the message into
+// `outgoing_messages` in its own transaction (`enqueue`), so the message exists if and only if
+// the change committed; delivery runs after commit, off the request path, so that a slow or
+// failing provider neither delays answers nor reveals (by timing) what happened to an address.
+//
+// Delivery is at least once: a message is claimed with a lease (its `due_at_ms` moves to the
+// lease's end and a claim token is set), sent, then deleted. An instance that dies mid-send
+// leaves the claim to expire and another instance (or the same one restarted) sends it again;
+// providers get the row id as an idempotency key so that such a repeat can be recognised.
+// With several instances on PostgreSQL, claims skip rows another instance has locked.
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray, isNull, lte, min, sql } from 'drizzle-orm';
 import type { Config } from '../config.ts';
-import type { Store } from '../store/index.ts';
+import { tables, type Db, type Store } from '../store/index.ts';
 import {
   devOutboxTransport,
   httpSmsTransport,
@@ -15,28 +25,118 @@ import {
 export type NotifierOptions = {
   email: Transport<OutgoingEmail>;
   sms: Transport<OutgoingSms>;
-  /** Delays before each retry; the message is given up (and logged) after the last one. */
-  retryDelaysMs?: number[];
+  /** Tries before a message is given up (recorded with `failed_at` and `last_error`). */
+  maxAttempts?: number;
+  /** The first retry waits about this long; each next one twice as long, up to `retryMaxMs`. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** How long a claim lasts: longer than any one send takes (transports time out before it). */
+  leaseMs?: number;
+  /** How often the delivery loop looks for due messages (other instances' and retries). */
+  pollMs?: number;
+  /** Messages claimed, and sent concurrently, at a time. */
+  batchSize?: number;
+  /** Epoch milliseconds; the queue's own clock. */
+  now?: () => number;
   onGiveUp?: (message: Outgoing, error: unknown) => void;
 };
 
+const DEFAULTS = {
+  maxAttempts: 10,
+  retryBaseMs: 2_000,
+  retryMaxMs: 15 * 60_000,
+  leaseMs: 2 * 60_000,
+  pollMs: 1_000,
+  batchSize: 20
+};
+
+const { outgoingMessages: queue } = tables;
+type Row = typeof queue.$inferSelect;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export class Notifier {
-  private readonly pending = new Set<Promise<void>>();
-  private readonly retryDelaysMs: number[];
+  private readonly settings: typeof DEFAULTS;
+  private readonly now: () => number;
+  /** The running delivery pass, if any; `again` asks it for one more round. */
+  private pass: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
-  constructor(private readonly options: NotifierOptions) {
-    this.retryDelaysMs = options.retryDelaysMs ?? [1_000, 5_000, 30_000];
+  constructor(
+    private readonly store: Store,
+    private readonly options: NotifierOptions
+  ) {
+    this.settings = {
+      maxAttempts: options.maxAttempts ?? DEFAULTS.maxAttempts,
+      retryBaseMs: options.retryBaseMs ?? DEFAULTS.retryBaseMs,
+      retryMaxMs: options.retryMaxMs ?? DEFAULTS.retryMaxMs,
+      leaseMs: options.leaseMs ?? DEFAULTS.leaseMs,
+      pollMs: options.pollMs ?? DEFAULTS.pollMs,
+      batchSize: options.batchSize ?? DEFAULTS.batchSize
+    };
+    this.now = options.now ?? Date.now;
   }
 
-  /** Queues a message; returns at once. */
-  enqueue(message: Outgoing): void {
-    const delivery = this.deliver(message).finally(() => this.pending.delete(delivery));
-    this.pending.add(delivery);
+  /**
+   * Writes messages to send in `tx`, the transaction of the change that causes them: they leave
+   * only if it commits. Call `wake` after the commit to send them at once.
+   */
+  async enqueue(tx: Db, ...messages: Outgoing[]): Promise<void> {
+    if (messages.length === 0) return;
+    const at = this.now();
+    await tx.insert(queue).values(
+      messages.map((message) => ({
+        id: randomUUID(),
+        channel: message.channel,
+        recipient: message.to,
+        subject: message.channel === 'email' ? message.subject : null,
+        body: message.text,
+        dueAtMs: at,
+        createdAt: new Date(at)
+      }))
+    );
   }
 
-  /** Resolves once every queued message has been delivered or given up. */
+  /** Looks for due messages now (after a commit that enqueued some); returns at once. */
+  wake(): void {
+    if (!this.stopped) void this.deliverDue();
+  }
+
+  /** Starts the delivery loop: due messages are looked for every `pollMs`, and on `wake`. */
+  start(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(() => this.wake(), this.settings.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /**
+   * Resolves once no message is waiting: every one was sent or given up, retries included (for
+   * tests and tools; a message claimed by another instance is waited for until it is gone).
+   */
   async idle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    for (;;) {
+      await this.deliverDue();
+      const [next] = await this.store.read((db) =>
+        db
+          .select({ dueAtMs: min(queue.dueAtMs) })
+          .from(queue)
+          .where(isNull(queue.failedAt))
+      );
+      if (next?.dueAtMs === null || next?.dueAtMs === undefined || this.stopped) return;
+      const wait = Number(next.dueAtMs) - this.now();
+      await sleep(Math.min(Math.max(wait, 1), 50));
+    }
+  }
+
+  /** Stops the loop and waits for the sends under way; what is left waits in the database. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.pass;
   }
 
   close(): void {
@@ -44,25 +144,106 @@ export class Notifier {
     this.options.sms.close?.();
   }
 
-  private async deliver(message: Outgoing): Promise<void> {
-    // Leave the request path first: the answer must not wait on (or time) the provider.
-    await new Promise((resolve) => setImmediate(resolve));
-    for (let attempt = 0; ; attempt++) {
-      try {
-        if (message.channel === 'email') await this.options.email.send(message);
-        else await this.options.sms.send(message);
-        return;
-      } catch (error) {
-        const delay = this.retryDelaysMs[attempt];
-        if (delay === undefined) {
-          (this.options.onGiveUp ?? logGiveUp)(message, error);
-          return;
-        }
-        // Jitter spreads retries when a provider comes back after an outage.
-        await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
-      }
+  /** One pass at a time per instance: claims and sends batches until nothing is due. */
+  private deliverDue(): Promise<void> {
+    if (this.pass) {
+      this.again = true;
+      return this.pass;
     }
+    this.pass = (async () => {
+      try {
+        do {
+          this.again = false;
+          while (!this.stopped && (await this.deliverBatch()) > 0);
+        } while (this.again && !this.stopped);
+      } catch (error) {
+        // The database is unreachable: the next poll tries again.
+        console.error('[notifier] delivery pass failed:', error);
+      } finally {
+        this.pass = null;
+      }
+    })();
+    return this.pass;
   }
+
+  private async deliverBatch(): Promise<number> {
+    const claimed = await this.claim();
+    await Promise.all(claimed.map((row) => this.deliver(row)));
+    return claimed.length;
+  }
+
+  /** Takes up to a batch of due messages for one lease. */
+  private claim(): Promise<Row[]> {
+    const at = this.now();
+    const token = randomUUID();
+    const due = and(isNull(queue.failedAt), lte(queue.dueAtMs, at));
+    return this.store.tx((tx) => {
+      const candidates = tx
+        .select({ id: queue.id })
+        .from(queue)
+        .where(due)
+        .orderBy(queue.dueAtMs)
+        .limit(this.settings.batchSize);
+      // On PostgreSQL, rows another instance is claiming are skipped rather than waited for;
+      // the outer condition is checked again on the row as it is once locked.
+      const ids =
+        this.store.dialect === 'postgres'
+          ? candidates.for('update', { skipLocked: true })
+          : candidates;
+      return tx
+        .update(queue)
+        .set({
+          claim: token,
+          dueAtMs: at + this.settings.leaseMs,
+          attempts: sql`${queue.attempts} + 1`
+        })
+        .where(and(inArray(queue.id, ids), due))
+        .returning();
+    });
+  }
+
+  private async deliver(row: Row): Promise<void> {
+    const mine = and(eq(queue.id, row.id), eq(queue.claim, row.claim ?? ''));
+    const message = toOutgoing(row);
+    try {
+      if (message.channel === 'email') await this.options.email.send(message, row.id);
+      else await this.options.sms.send(message, row.id);
+    } catch (error) {
+      const lastError = String(error instanceof Error ? error.message : error).slice(0, 1000);
+      const at = this.now();
+      if (row.attempts >= this.settings.maxAttempts) {
+        await this.store.tx((tx) =>
+          tx
+            .update(queue)
+            .set({ claim: null, failedAt: new Date(at), lastError })
+            .where(mine)
+        );
+        (this.options.onGiveUp ?? logGiveUp)(message, error);
+        return;
+      }
+      await this.store.tx((tx) =>
+        tx
+          .update(queue)
+          .set({ claim: null, dueAtMs: at + this.retryDelay(row.attempts), lastError })
+          .where(mine)
+      );
+      return;
+    }
+    await this.store.tx((tx) => tx.delete(queue).where(mine));
+  }
+
+  /** Exponential backoff with jitter (0.5–1.5×), which spreads retries after an outage. */
+  private retryDelay(attempts: number): number {
+    const { retryBaseMs, retryMaxMs } = this.settings;
+    const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.max(0, attempts - 1));
+    return Math.round(delay * (0.5 + Math.random()));
+  }
+}
+
+function toOutgoing(row: Row): Outgoing {
+  return row.channel === 'email'
+    ? { channel: 'email', to: row.recipient, subject: row.subject ?? '', text: row.body }
+    : { channel: 'sms', to: row.recipient, text: row.body };
 }
 
 function logGiveUp(message: Outgoing, error: unknown) {
@@ -71,7 +252,7 @@ function logGiveUp(message: Outgoing, error: unknown) {
 
 /** Real providers where configured; the development outbox otherwise (config forbids it in production). */
 export function notifierFromConfig(config: Config, store: Store): Notifier {
-  return new Notifier({
+  return new Notifier(store, {
     email: config.mail ? smtpTransport(config.mail) : devOutboxTransport(store),
     sms: config.sms ? httpSmsTransport(config.sms) : devOutboxTransport(store)
   });

@@ -10,6 +10,7 @@ import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { seedDemo } from '../seed.ts';
 import { Notifier, notifierFromConfig } from './notifier.ts';
+import { tables } from '../store/index.ts';
 import { httpSmsTransport, smtpTransport } from './transports.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -42,7 +43,12 @@ async function startSmtp() {
 }
 
 async function startSmsProvider(status = 201) {
-  const requests: { path: string; authorization: string | undefined; form: URLSearchParams }[] = [];
+  const requests: {
+    path: string;
+    authorization: string | undefined;
+    idempotencyKey: string | undefined;
+    form: URLSearchParams;
+  }[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -50,6 +56,7 @@ async function startSmsProvider(status = 201) {
       requests.push({
         path: req.url ?? '',
         authorization: req.headers.authorization,
+        idempotencyKey: req.headers['idempotency-key'] as string | undefined,
         form: new URLSearchParams(body)
       });
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -71,12 +78,15 @@ describe('email over SMTP', () => {
     const smtp = await startSmtp();
     const transport = smtpTransport({ smtpUrl: smtp.url, from: 'Parley <no-reply@parley.test>' });
     cleanups.push(() => transport.close?.());
-    await transport.send({
-      channel: 'email',
-      to: 'bob@example.org',
-      subject: '123456 is your Parley code',
-      text: 'Your code is 123456.'
-    });
+    await transport.send(
+      {
+        channel: 'email',
+        to: 'bob@example.org',
+        subject: '123456 is your Parley code',
+        text: 'Your code is 123456.'
+      },
+      'b7c1f6a2-0000-4000-8000-000000000001'
+    );
     expect(smtp.received).toHaveLength(1);
     expect(smtp.received[0]).toMatchObject({
       from: 'no-reply@parley.test',
@@ -84,6 +94,10 @@ describe('email over SMTP', () => {
     });
     expect(smtp.received[0]?.raw).toContain('Subject: 123456 is your Parley code');
     expect(smtp.received[0]?.raw).toContain('Your code is 123456.');
+    // The queue's id, the same on every try: a repeat after a lost lease is recognisable.
+    expect(smtp.received[0]?.raw).toMatch(
+      /^Message-ID: <b7c1f6a2-0000-4000-8000-000000000001@parley\.test>\r?$/m
+    );
   });
 });
 
@@ -96,15 +110,15 @@ describe('SMS over the provider API', () => {
       authToken: 's3cret',
       from: '+15005550006'
     });
-    await transport.send({
-      channel: 'sms',
-      to: '+33612345678',
-      text: '123456 is your Parley code.'
-    });
+    await transport.send(
+      { channel: 'sms', to: '+33612345678', text: '123456 is your Parley code.' },
+      'b7c1f6a2-0000-4000-8000-000000000002'
+    );
     expect(provider.requests).toHaveLength(1);
     const request = provider.requests[0]!;
     expect(request.path).toBe('/2010-04-01/Accounts/AC42/Messages.json');
     expect(request.authorization).toBe(`Basic ${Buffer.from('AC42:s3cret').toString('base64')}`);
+    expect(request.idempotencyKey).toBe('b7c1f6a2-0000-4000-8000-000000000002');
     expect(Object.fromEntries(request.form)).toEqual({
       To: '+33612345678',
       From: '+15005550006',
@@ -112,10 +126,12 @@ describe('SMS over the provider API', () => {
     });
   });
 
-  it('retries a failing provider, then gives up and reports it', async () => {
+  it('retries a failing provider, then gives up, records it and reports it', async () => {
     const provider = await startSmsProvider(500);
+    const { store, dispose } = await openTestStore();
+    cleanups.push(dispose);
     const givenUp: unknown[] = [];
-    const notifier = new Notifier({
+    const notifier = new Notifier(store, {
       email: { name: 'unused', send: () => Promise.reject(new Error('unused')) },
       sms: httpSmsTransport({
         apiUrl: provider.url,
@@ -123,13 +139,22 @@ describe('SMS over the provider API', () => {
         authToken: 't',
         from: '+15005550006'
       }),
-      retryDelaysMs: [1, 1],
+      maxAttempts: 3,
+      retryBaseMs: 1,
       onGiveUp: (_message, error) => givenUp.push(error)
     });
-    notifier.enqueue({ channel: 'sms', to: '+33612345678', text: 'hello' });
+    await store.tx((tx) =>
+      notifier.enqueue(tx, { channel: 'sms', to: '+33612345678', text: 'hi' })
+    );
     await notifier.idle();
     expect(provider.requests).toHaveLength(3);
+    // Every try carried the same idempotency key.
+    expect(new Set(provider.requests.map((r) => r.idempotencyKey)).size).toBe(1);
     expect(String(givenUp[0])).toContain('500');
+    const [row] = await store.db.select().from(tables.outgoingMessages);
+    expect(row).toMatchObject({ attempts: 3, claim: null, recipient: '+33612345678' });
+    expect(row?.failedAt).toBeInstanceOf(Date);
+    expect(row?.lastError).toContain('500');
   });
 });
 

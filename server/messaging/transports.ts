@@ -11,16 +11,41 @@ export type Outgoing = OutgoingEmail | OutgoingSms;
 
 export interface Transport<M extends Outgoing> {
   readonly name: string;
-  send(message: M): Promise<void>;
+  /**
+   * Sends one message. `id` is the queued message's id, the same on every try: providers get
+   * it as their idempotency key (SMTP Message-ID, the SMS API's Idempotency-Key).
+   */
+  send(message: M, id: string): Promise<void>;
   close?(): void;
 }
 
+/**
+ * Every wait of an SMTP send is bounded, well within the queue's lease (a send outliving its
+ * lease may be repeated by another instance); nodemailer's own socket timeout is an hour.
+ * Values already in `SMTP_URL`'s query win.
+ */
+const SMTP_TIMEOUTS_MS = {
+  connectionTimeout: 10_000,
+  greetingTimeout: 10_000,
+  socketTimeout: 30_000
+};
+
+function boundedSmtpUrl(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  for (const [key, ms] of Object.entries(SMTP_TIMEOUTS_MS)) {
+    if (!url.searchParams.has(key)) url.searchParams.set(key, String(ms));
+  }
+  return url.toString();
+}
+
 export function smtpTransport(mail: NonNullable<Config['mail']>): Transport<OutgoingEmail> {
-  const transporter = nodemailer.createTransport(mail.smtpUrl);
+  const transporter = nodemailer.createTransport(boundedSmtpUrl(mail.smtpUrl));
+  const domain = /@([^\s>]+)>?\s*$/.exec(mail.from)?.[1] ?? 'parley.invalid';
   return {
     name: 'smtp',
-    async send(message) {
+    async send(message, id) {
       await transporter.sendMail({
+        messageId: `<${id}@${domain}>`,
         from: mail.from,
         to: message.to,
         subject: message.subject,
@@ -40,11 +65,12 @@ export function httpSmsTransport(sms: NonNullable<Config['sms']>): Transport<Out
   const authorization = `Basic ${Buffer.from(`${sms.accountSid}:${sms.authToken}`).toString('base64')}`;
   return {
     name: 'sms-http',
-    async send(message) {
+    async send(message, id) {
       const response = await fetch(endpoint, {
         method: 'POST',
         headers: {
           authorization,
+          'idempotency-key': id,
           'content-type': 'application/x-www-form-urlencoded',
           accept: 'application/json'
         },

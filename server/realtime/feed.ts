@@ -63,3 +63,65 @@ export function listenForChanges(
 ): Promise<() => Promise<void>> {
   return store.listen(CHANGES_CHANNEL, (payload) => onNotices(decodeNotices(payload)), onResume);
 }
+
+// Ended sessions between server instances: "close the sockets of these sessions, or of every
+// session of these users" (sign-out, sign-out everywhere, removal). Same transport as changes,
+// on one listening connection, so a change committed after the sign-out is heard after it.
+export const SESSIONS_CHANNEL = 'parley_sessions';
+
+export type EndedSessions = { tokenHashes?: string[]; userIds?: string[] };
+
+/** `s:hash,u:userId…`, split into payloads that fit. */
+export function encodeEndedSessions(ended: EndedSessions): string[] {
+  const entries = [
+    ...(ended.tokenHashes ?? []).map((hash) => `s:${hash}`),
+    ...(ended.userIds ?? []).map((id) => `u:${id}`)
+  ];
+  const payloads: string[] = [];
+  let current = '';
+  for (const entry of entries) {
+    if (current !== '' && current.length + 1 + entry.length > MAX_PAYLOAD_BYTES) {
+      payloads.push(current);
+      current = '';
+    }
+    current = current === '' ? entry : `${current},${entry}`;
+  }
+  if (current !== '') payloads.push(current);
+  return payloads;
+}
+
+export function decodeEndedSessions(payload: string): Required<EndedSessions> {
+  const ended: Required<EndedSessions> = { tokenHashes: [], userIds: [] };
+  for (const entry of payload.split(',')) {
+    const value = entry.slice(2);
+    if (value === '') continue;
+    if (entry.startsWith('s:')) ended.tokenHashes.push(value);
+    else if (entry.startsWith('u:')) ended.userIds.push(value);
+  }
+  return ended;
+}
+
+/**
+ * After the commit that deleted the sessions: every instance closes their sockets. Awaited by
+ * the caller before it answers, so that nothing committed after the answer reaches them first;
+ * a failure is logged (the heartbeat's session check still closes them).
+ */
+export async function announceEndedSessions(store: Store, ended: EndedSessions): Promise<void> {
+  try {
+    for (const payload of encodeEndedSessions(ended)) await store.notify(SESSIONS_CHANNEL, payload);
+  } catch (error) {
+    console.error('[sessions] could not announce ended sessions', error);
+  }
+}
+
+export function listenForEndedSessions(
+  store: Store,
+  onEnded: (ended: Required<EndedSessions>) => void,
+  onResume: () => void
+): Promise<() => Promise<void>> {
+  return store.listen(
+    SESSIONS_CHANNEL,
+    (payload) => onEnded(decodeEndedSessions(payload)),
+    onResume
+  );
+}

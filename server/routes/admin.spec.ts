@@ -7,7 +7,8 @@ import {
   adminSnapshot,
   userByEmail
 } from '../../tests/support/admin.ts';
-import { addPersonalUser } from '../../tests/support/external.ts';
+import { addPersonalUser, startExternal } from '../../tests/support/external.ts';
+import { deviceFor } from '../../tests/support/sync.ts';
 import { ORIGIN, startTestApp, type Browser, type TestApp } from '../../tests/support/harness.ts';
 import { organizationFor } from '../domain/external/policy.ts';
 import { tables } from '../store/index.ts';
@@ -212,7 +213,8 @@ describe('admin access', () => {
       ['POST', `${base}/blocked/addresses`, { address: 'sam@example.org' }],
       ['POST', `${base}/blocked/addresses/remove`, { address: 'sam@example.org' }],
       ['GET', `${base}/audit`],
-      ['GET', `${base}/audit.csv`]
+      ['GET', `${base}/audit.csv`],
+      ['DELETE', `${base}/members/${userId}`, {}]
     ] as [string, string, unknown?][];
 
   it('answers a member who is not an admin 403 admin_only on every endpoint', async () => {
@@ -374,6 +376,143 @@ describe('admin members', () => {
       expect(answer.body?.error.code).toBe('member_not_found');
     }
     expect(await adminSnapshot(t)).toEqual(before);
+  });
+});
+
+describe('removing a member', () => {
+  const refused = (code: string) => ({ status: 'rejected', code });
+
+  it('ends their sessions, revokes what they sent, takes them out of every chat, and audits it', async () => {
+    const aliceId = (await userByEmail(t, 'alice@contoso.test')).id;
+    const bruno = await deviceFor(t, 'bruno@contoso.test');
+    const chloe = await deviceFor(t, 'chloe@contoso.test');
+    const sam = await addPersonalUser(t, { name: 'Sam Lee', email: 'sam.lee@example.org' });
+    const group = await addChat(t, [aliceId, bruno.userId, chloe.userId], { body: 'hi' });
+    const toSam = await startExternal(bruno, 'sam.lee@example.org');
+    const invitation = await startExternal(bruno, 'nobody@example.net');
+    const fromSam = await addPendingRequest(t, sam, bruno.userId, 'bruno@contoso.test');
+    expect([toSam.result.status, invitation.result.status]).toEqual(['applied', 'applied']);
+
+    const removed = await alice.request('DELETE', `${base}/members/${bruno.userId}`, {});
+    expect(removed.status).toBe(204);
+
+    // Effective on the very next request of an open session.
+    expect((await bruno.browser.get('/api/me')).status).toBe(401);
+    expect((await bruno.push([])).status).toBe(401);
+    const sessions = await t.store.db
+      .select()
+      .from(tables.sessions)
+      .where(eq(tables.sessions.userId, bruno.userId));
+    expect(sessions).toEqual([]);
+
+    // Out of every chat; Sam leaves the request Bruno sent; both invitations are dead.
+    const memberships = await t.store.db.select().from(tables.chatMembers);
+    const leftAt = (chatId: string, userId: string) =>
+      memberships.find((m) => m.chatId === chatId && m.userId === userId)?.leftAt;
+    for (const chatId of [group, toSam.chatId, invitation.chatId, fromSam]) {
+      expect(leftAt(chatId, bruno.userId)).toEqual(t.clock.now());
+    }
+    expect(leftAt(toSam.chatId, sam)).toEqual(t.clock.now());
+    expect(leftAt(group, chloe.userId)).toBeNull();
+    const requests = await t.store.db
+      .select()
+      .from(tables.messageRequests)
+      .where(eq(tables.messageRequests.senderId, bruno.userId));
+    expect(requests.map((r) => [r.revokedAt, r.tokenHash])).toEqual([
+      [t.clock.now(), null],
+      [t.clock.now(), null]
+    ]);
+    // Colleagues are told Bruno left the group.
+    const groupView = (await chloe.pullAll()).filter(
+      (c) => c.type === 'chat' && c.chat.id === group
+    );
+    const last = groupView.at(-1);
+    const stay = last?.type === 'chat' ? last.chat.members.map((m) => m.userId) : [];
+    expect(stay.sort()).toEqual([aliceId, chloe.userId].sort());
+
+    // Nobody reaches him any more: not the directory, not a new chat, not his address.
+    expect((await alice.get(`${base}/members?q=bruno`)).body?.members).toEqual([]);
+    expect((await chloe.browser.get('/api/directory?q=bruno')).body?.people).toEqual([]);
+    const direct = await chloe.do('chat.createDirect', {
+      chatId: crypto.randomUUID(),
+      userId: bruno.userId
+    });
+    expect(direct).toMatchObject(refused('user_not_found'));
+    expect((await startExternal(chloe, 'bruno@contoso.test')).result).toMatchObject(
+      refused('user_not_found')
+    );
+
+    // His address no longer signs in (the code goes to him; the answer says why).
+    const browser = t.browser();
+    expect((await browser.post('/api/auth/code', { address: 'bruno@contoso.test' })).status).toBe(
+      202
+    );
+    const code = await t.lastCode('bruno@contoso.test');
+    const verified = await browser.post('/api/auth/verify', {
+      address: 'bruno@contoso.test',
+      code,
+      name: 'Bruno Again'
+    });
+    expect([verified.status, verified.body?.error.code]).toEqual([403, 'account_removed']);
+    expect(browser.sessionCookie).toBeNull();
+
+    const [event] = await auditEvents();
+    expect(event).toMatchObject({
+      type: 'member.removed',
+      actor: { id: aliceId, name: 'Alice Martin' },
+      target: 'Bruno Petit',
+      targetUserId: bruno.userId,
+      details: { chatsLeft: 4, invitationsRevoked: 2 }
+    });
+  });
+
+  it('gives a request to a removed member nowhere to go, and says nothing of it', async () => {
+    const brunoId = (await userByEmail(t, 'bruno@contoso.test')).id;
+    expect((await alice.request('DELETE', `${base}/members/${brunoId}`, {})).status).toBe(204);
+    await addPersonalUser(t, { name: 'Sam Lee', email: 'sam.lee@example.org' });
+    const sam = await deviceFor(t, 'sam.lee@example.org');
+    await t.services.notifier.idle();
+    const mailBefore = t.email.sent.length;
+    const started = await startExternal(sam, 'bruno@contoso.test');
+    expect(started.result.status).toBe('applied');
+    const [request] = await t.store.db
+      .select()
+      .from(tables.messageRequests)
+      .where(eq(tables.messageRequests.chatId, started.chatId));
+    expect(request).toMatchObject({ recipientId: null, suppressed: true });
+    await t.services.notifier.idle();
+    expect(t.email.sent.length).toBe(mailBefore);
+  });
+
+  it('refuses to remove oneself (409), and answers 404 for anyone who is not a member', async () => {
+    const aliceId = (await userByEmail(t, 'alice@contoso.test')).id;
+    const brunoId = (await userByEmail(t, 'bruno@contoso.test')).id;
+    const sam = await addPersonalUser(t, { name: 'Sam', email: 'sam@example.org' });
+    const self = await alice.request('DELETE', `${base}/members/${aliceId}`, {});
+    expect([self.status, self.body?.error.code]).toEqual([409, 'cannot_remove_self']);
+    for (const userId of [sam, 'no-such-user']) {
+      const answer = await alice.request('DELETE', `${base}/members/${userId}`, {});
+      expect([answer.status, answer.body?.error.code]).toEqual([404, 'member_not_found']);
+    }
+    expect((await alice.request('DELETE', `${base}/members/${brunoId}`, {})).status).toBe(204);
+    const again = await alice.request('DELETE', `${base}/members/${brunoId}`, {});
+    expect([again.status, again.body?.error.code]).toEqual([404, 'member_not_found']);
+    const patched = await alice.patch(`${base}/members/${brunoId}`, { role: 'admin' });
+    expect(patched.status).toBe(404);
+    expect(typesOf((await alice.get(`${base}/audit`)).body)).toEqual(['member.removed']);
+  });
+
+  it('lets an admin remove another admin, who loses the admin API at once', async () => {
+    const chloe = await signIn('chloe@contoso.test');
+    const chloeId = (await userByEmail(t, 'chloe@contoso.test')).id;
+    await alice.patch(`${base}/members/${chloeId}`, { role: 'admin' });
+    expect((await chloe.get(`${base}/settings`)).status).toBe(200);
+    expect((await alice.request('DELETE', `${base}/members/${chloeId}`, {})).status).toBe(204);
+    expect((await chloe.get(`${base}/settings`)).status).toBe(401);
+    // Alice is the one admin left, and is kept.
+    const aliceId = (await userByEmail(t, 'alice@contoso.test')).id;
+    const demoted = await alice.patch(`${base}/members/${aliceId}`, { role: 'member' });
+    expect(demoted.body?.error.code).toBe('last_admin');
   });
 });
 

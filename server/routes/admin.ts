@@ -17,7 +17,12 @@ import {
   removeBlockedAddress,
   removeBlockedDomain
 } from '../domain/admin/blocked.ts';
-import { MEMBERS_LIMIT, searchMembers, updateMember } from '../domain/admin/members.ts';
+import {
+  MEMBERS_LIMIT,
+  removeMember,
+  searchMembers,
+  updateMember
+} from '../domain/admin/members.ts';
 import {
   previewSettings,
   readSettings,
@@ -29,7 +34,7 @@ import type { ChangeNotice } from '../domain/sync/changes.ts';
 import type { AppEnv, Services } from '../http/context.ts';
 import { ApiError, errorResponses, ErrorSchema } from '../http/errors.ts';
 import { requireSignedIn } from '../http/guards.ts';
-import { announceChanges } from '../realtime/feed.ts';
+import { announceChanges, announceEndedSessions } from '../realtime/feed.ts';
 import { QueryInteger } from './sync-schemas.ts';
 
 const TAG = 'Administration';
@@ -215,6 +220,32 @@ const patchMember = createRoute({
     ...accessErrors,
     409: {
       description: 'The organization would have no admin left (`last_admin`)',
+      content: { 'application/json': { schema: ErrorSchema } }
+    }
+  }
+});
+
+const deleteMember = createRoute({
+  method: 'delete',
+  path: `${BASE}/members/{userId}`,
+  tags: [TAG],
+  summary: 'Remove a member from the organization',
+  description:
+    'At once: every session of theirs ends and their open connections close, the requests and ' +
+    'invitations they sent that nobody accepted are revoked, they leave every chat, and their ' +
+    'address no longer signs in. Audited as `member.removed`.',
+  middleware: [requireSignedIn] as const,
+  request: { params: OrganizationParams.extend({ userId: z.string().min(1).max(100) }) },
+  responses: {
+    204: { description: 'Removed' },
+    ...accessErrors,
+    404: {
+      description:
+        'Not an organization you are a member of (`organization_not_found`), or not a member of it (`member_not_found`)',
+      content: { 'application/json': { schema: ErrorSchema } }
+    },
+    409: {
+      description: 'An admin cannot remove themselves (`cannot_remove_self`)',
       content: { 'application/json': { schema: ErrorSchema } }
     }
   }
@@ -439,6 +470,19 @@ export function adminRoutes(services: Services) {
       );
       announce(notices);
       return c.json(member, 200);
+    })
+    .openapi(deleteMember, async (c) => {
+      const { organizationId, userId } = c.req.valid('param');
+      const { notices } = await adminChange(
+        store,
+        c.var.signedIn.user.id,
+        organizationId,
+        (tx, admin) => removeMember(tx, admin, userId, services.now())
+      );
+      // Their sockets close before the answer, on every instance; then the chats' news.
+      await announceEndedSessions(store, { userIds: [userId] });
+      announce(notices);
+      return c.body(null, 204);
     })
     .openapi(getBlocked, async (c) => {
       const { organizationId } = c.req.valid('param');

@@ -5,9 +5,10 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { readAddress, requestSignInCode, verifySignInCode } from '../domain/accounts.ts';
 import { revokeAllSessions, revokeSession, SESSION_LIFETIME_MS } from '../domain/sessions.ts';
 import type { AppEnv, Services } from '../http/context.ts';
-import { errorResponses } from '../http/errors.ts';
+import { errorResponses, ErrorSchema } from '../http/errors.ts';
 import { requireSignedIn, SESSION_COOKIE } from '../http/guards.ts';
 import { localeFromHeader } from '../messaging/templates.ts';
+import { announceEndedSessions } from '../realtime/feed.ts';
 import { LocaleSchema, MeSchema, NameInput, toMe } from './me.ts';
 
 const AddressInput = z.string().max(320).openapi({ example: 'alice@contoso.test' });
@@ -89,7 +90,12 @@ const verifyCode = createRoute({
         }
       }
     },
-    ...errorResponses(400)
+    ...errorResponses(400, 403),
+    403: {
+      description:
+        'An admin removed the account: its address no longer signs in (`account_removed`)',
+      content: { 'application/json': { schema: ErrorSchema } }
+    }
   }
 });
 
@@ -159,17 +165,25 @@ export function authRoutes(services: Services) {
         now: services.now()
       });
       if (result.status === 'name_required') return c.json({ status: result.status }, 200);
+      // Rotation ended the session this browser had before: its sockets close too.
+      const previous = c.var.signedIn?.tokenHash;
+      if (previous) await announceEndedSessions(services.store, { tokenHashes: [previous] });
       setSessionCookie(c, result.sessionToken);
       return c.json({ status: result.status, user: toMe(result.user, result.organization) }, 200);
     })
     .openapi(signOut, async (c) => {
       const session = c.var.signedIn;
-      if (session) await services.store.tx((tx) => revokeSession(tx, session.tokenHash));
+      if (session) {
+        await services.store.tx((tx) => revokeSession(tx, session.tokenHash));
+        await announceEndedSessions(services.store, { tokenHashes: [session.tokenHash] });
+      }
       clearSessionCookie(c);
       return c.body(null, 204);
     })
     .openapi(signOutEverywhere, async (c) => {
-      await revokeAllSessions(services.store, c.var.signedIn.user.id);
+      const userId = c.var.signedIn.user.id;
+      await services.store.tx((tx) => revokeAllSessions(tx, userId));
+      await announceEndedSessions(services.store, { userIds: [userId] });
       clearSessionCookie(c);
       return c.body(null, 204);
     });

@@ -223,6 +223,61 @@ describe('invitation links', () => {
     expect(revived.status).toBe(200);
   });
 
+  it('answers like any dead link while the sender’s outbound chat is off, and lives again once it is on', async () => {
+    const admin = t.browser();
+    const me = await admin.signIn(t, 'alice@contoso.test');
+    const base = `/api/admin/organizations/${me.organization.id as string}`;
+    const bruno = await deviceFor(t, 'bruno@contoso.test');
+    const expiring = await invite('old@example.org');
+    t.clock.advance(INVITATION_LIFETIME_MS / 2);
+    const byAlice = await invite();
+    const chatId = randomUUID();
+    await bruno.do('chat.startExternal', { chatId, address: 'erin@example.org' });
+    const byBruno = { chatId, token: await lastToken('erin@example.org') };
+    const answer = async (token: string, path: 'preview' | 'accept') => {
+      const response = await t.app.request(`http://localhost:3000/api/invitations/${path}`, {
+        method: 'POST',
+        headers: { origin: 'http://localhost:3000', 'content-type': 'application/json' },
+        body: JSON.stringify(path === 'accept' ? { token, name: 'Someone' } : { token })
+      });
+      return `${response.status} ${await response.text()}`;
+    };
+    const dead = await answer('A'.repeat(43), 'preview');
+    expect(dead).toMatch(/^404 .*"invitation_invalid"/);
+
+    // The organization's switch: every member's links die, at once.
+    expect((await admin.patch(`${base}/settings`, { outboundExternal: false })).status).toBe(200);
+    for (const { token } of [byAlice, byBruno]) {
+      expect(await answer(token, 'preview')).toBe(dead);
+      expect(await answer(token, 'accept')).toBe(dead);
+    }
+    expect((await requestRow(byAlice.chatId))?.tokenHash).not.toBeNull();
+
+    // Back on: the links that have not expired work again (the older one has, meanwhile).
+    expect((await admin.patch(`${base}/settings`, { outboundExternal: true })).status).toBe(200);
+    t.clock.advance(INVITATION_LIFETIME_MS / 2);
+    expect(await answer(expiring.token, 'preview')).toBe(dead);
+    const preview = await t.browser().post('/api/invitations/preview', { token: byAlice.token });
+    expect(preview.status).toBe(200);
+
+    // One member's override closes only their own links.
+    const override = await admin.patch(`${base}/members/${bruno.userId}`, { outbound: 'off' });
+    expect(override.status).toBe(200);
+    expect(await answer(byBruno.token, 'accept')).toBe(dead);
+    const joined = await t.browser().post('/api/invitations/accept', {
+      token: byAlice.token,
+      name: 'Dana'
+    });
+    expect(joined.status).toBe(200);
+    await admin.patch(`${base}/members/${bruno.userId}`, { outbound: 'default' });
+    const erin = await t.browser().post('/api/invitations/accept', {
+      token: byBruno.token,
+      name: 'Erin'
+    });
+    expect(erin.status).toBe(200);
+    expect(await membersOf(byBruno.chatId)).toHaveLength(2);
+  });
+
   it('answers unknown, used and expired links byte for byte the same', async () => {
     const used = await invite();
     await t.browser().post('/api/invitations/accept', { token: used.token, name: 'Dana' });

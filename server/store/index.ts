@@ -293,18 +293,62 @@ function openSqlite(file: string, synchronous: 'NORMAL' | 'FULL'): Store {
   };
 }
 
-async function openPostgres(url: string): Promise<Store> {
-  const client = postgres(url, { max: 10, onnotice: () => undefined });
-  const db = drizzlePostgres({ client, schema: pgSchema });
-  // Several instances may start at once: one migrates while the others wait on the lock.
-  await client.begin(async (lockTx) => {
-    await lockTx`SELECT pg_advisory_xact_lock(727274)`;
-    await migratePostgres(db, { migrationsFolder: path.join(migrationsRoot, 'postgres') });
+/** Connections for transactions, each a client of its own (see `openPostgres`). */
+const PG_TRANSACTION_CONNECTIONS = 10;
+/** Pooled connections for single statements: reads, NOTIFY. */
+const PG_STATEMENT_CONNECTIONS = 5;
+
+/**
+ * Transactions never share a connection with anything else. postgres.js marks a connection as
+ * a transaction's only after sending its BEGIN; when the pool pipelines that BEGIN behind other
+ * statements on a busy connection and the socket pushes back, the mark is lost and the driver
+ * throws UNSAFE_TRANSACTION (porsager/postgres#823). So each transaction connection is a client
+ * with `max: 1`, handed to one transaction at a time, and single statements use another pool,
+ * where no BEGIN is ever sent.
+ */
+function transactionClients(url: string, count: number) {
+  const idle = Array.from({ length: count }, () => {
+    const client = postgres(url, { max: 1, onnotice: () => undefined });
+    return { client, db: drizzlePostgres({ client, schema: pgSchema }) };
   });
+  const all = [...idle];
+  const waiting: ((connection: (typeof all)[number]) => void)[] = [];
+  return {
+    async run<T>(work: (db: Db) => Promise<T>): Promise<T> {
+      const connection =
+        idle.pop() ?? (await new Promise<(typeof all)[number]>((resolve) => waiting.push(resolve)));
+      try {
+        return await connection.db.transaction(work);
+      } finally {
+        const next = waiting.shift();
+        if (next) next(connection);
+        else idle.push(connection);
+      }
+    },
+    end: () => Promise.all(all.map(({ client }) => client.end({ timeout: 5 })))
+  };
+}
+
+async function openPostgres(url: string): Promise<Store> {
+  // Several instances may start at once: one migrates while the others wait on the lock, all
+  // on one connection of its own (the lock is the session's).
+  const migrator = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    await migrator`SELECT pg_advisory_lock(727274)`;
+    await migratePostgres(drizzlePostgres({ client: migrator, schema: pgSchema }), {
+      migrationsFolder: path.join(migrationsRoot, 'postgres')
+    });
+    await migrator`SELECT pg_advisory_unlock(727274)`;
+  } finally {
+    await migrator.end({ timeout: 5 });
+  }
+  const client = postgres(url, { max: PG_STATEMENT_CONNECTIONS, onnotice: () => undefined });
+  const db = drizzlePostgres({ client, schema: pgSchema });
+  const transactions = transactionClients(url, PG_TRANSACTION_CONNECTIONS);
   return {
     dialect: 'postgres',
     db,
-    tx: (work) => db.transaction(work),
+    tx: (work) => transactions.run(work),
     read: (work) => work(db),
     async notify(channel, payload) {
       await client.notify(channel, payload);
@@ -319,7 +363,7 @@ async function openPostgres(url: string): Promise<Store> {
       return () => listener.unlisten();
     },
     async close() {
-      await client.end({ timeout: 5 });
+      await Promise.all([transactions.end(), client.end({ timeout: 5 })]);
     }
   };
 }

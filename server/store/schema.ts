@@ -82,6 +82,11 @@ export function defineTables(c: Columns) {
       outboundOverride: c.boolean('outbound_override'),
       /** Same for inbound. */
       inboundOverride: c.boolean('inbound_override'),
+      /**
+       * When an admin removed this member: the row stays (their messages and the audit log name
+       * them) but the account no longer signs in and nobody reaches it. Null while a member.
+       */
+      removedAt: c.timestamp('removed_at'),
       createdAt: c.timestamp('created_at').notNull()
     },
     (t) => [
@@ -142,6 +147,33 @@ export function defineTables(c: Columns) {
       createdAt: c.timestamp('created_at').notNull()
     },
     (t) => [c.index('dev_outbox_created_idx').on(t.createdAt)]
+  );
+
+  /**
+   * Email and SMS waiting to leave, written in the transaction of the change that causes them
+   * and deleted once sent (server/messaging/notifier.ts). A row is due at `due_at_ms`; claiming
+   * it moves that to the end of the claimer's lease, so a crashed instance's claims come due again.
+   */
+  const outgoingMessages = c.table(
+    'outgoing_messages',
+    {
+      id: c.text('id').primaryKey(),
+      channel: c.text('channel').$type<Channel>().notNull(),
+      recipient: c.text('recipient').notNull(),
+      subject: c.text('subject'),
+      body: c.text('body').notNull(),
+      /** Tries so far, counted when claimed. */
+      attempts: c.integer('attempts').notNull().default(0),
+      /** Epoch milliseconds of the next try (or of the current claim's lease end). */
+      dueAtMs: c.bigint('due_at_ms').notNull(),
+      /** The current claim's token: only its holder records the outcome. */
+      claim: c.text('claim'),
+      lastError: c.text('last_error'),
+      createdAt: c.timestamp('created_at').notNull(),
+      /** Set when the last try failed: the message is no longer tried. */
+      failedAt: c.timestamp('failed_at')
+    },
+    (t) => [c.index('outgoing_messages_due_idx').on(t.dueAtMs)]
   );
 
   const chats = c.table(
@@ -331,6 +363,26 @@ export function defineTables(c: Columns) {
     ]
   );
 
+  /**
+   * The pre-acceptance cap, counted per pair of people (docs/external-contacts.md): messages
+   * `senderId` stored toward one person before that person accepted them, across every
+   * request (by email, by phone) and every group the sender made. `person` is the recipient's
+   * user id, or `address:` + the address key while nobody holds the address. Never decremented:
+   * deleting a message gives no place back. Updated atomically in the send's transaction.
+   */
+  const requestPairs = c.table(
+    'request_pairs',
+    {
+      senderId: c
+        .text('sender_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      person: c.text('person').notNull(),
+      sent: c.integer('sent').notNull().default(0)
+    },
+    (t) => [c.primaryKey({ columns: [t.senderId, t.person] })]
+  );
+
   /** `blockerId` blocked `blockedId`: no request, invitation or message from them reaches her. */
   const userBlocks = c.table(
     'user_blocks',
@@ -437,6 +489,7 @@ export function defineTables(c: Columns) {
     sessions,
     rateLimits,
     devOutbox,
+    outgoingMessages,
     chats,
     chatMembers,
     chatAliases,
@@ -446,6 +499,7 @@ export function defineTables(c: Columns) {
     userCursors,
     userChanges,
     messageRequests,
+    requestPairs,
     userBlocks,
     invitationRefusals,
     blockedDomains,

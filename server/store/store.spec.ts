@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestStore } from '../../tests/support/harness.ts';
-import { tables, type Store } from './index.ts';
+import { tables, type Db, type Store } from './index.ts';
 
 let store: Store;
 let dispose: () => Promise<void>;
@@ -51,6 +51,32 @@ describe('transactions', () => {
       await write;
       expect(await before).toEqual([]);
       expect(await after).toEqual(['w']);
+    }
+  );
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'on PostgreSQL, run transactions on connections no single statement shares',
+    async () => {
+      // postgres.js (porsager/postgres#823) can lose track of a BEGIN pipelined onto a pooled
+      // connection busy with other statements and throw UNSAFE_TRANSACTION: a transaction must
+      // only ever start on a connection of its own.
+      const backend = async (db: Db) => {
+        const rows = await db.execute<{ pid: number }>(
+          sql`select pg_backend_pid() as pid, pg_sleep(0.01)`
+        );
+        return Number(rows[0]?.pid);
+      };
+      const reads = new Set<number>();
+      const transactions = new Set<number>();
+      await Promise.all(
+        Array.from({ length: 60 }, async (_, i) => {
+          if (i % 3 === 0) transactions.add(await store.tx(backend));
+          else reads.add(await store.read(backend));
+        })
+      );
+      expect(reads.size).toBeGreaterThan(0);
+      expect(transactions.size).toBeGreaterThan(0);
+      expect([...transactions].filter((p) => reads.has(p))).toEqual([]);
     }
   );
 });

@@ -54,8 +54,11 @@ export async function openTestStore(): Promise<{
 export class RecordingTransport<M extends Outgoing> implements Transport<M> {
   readonly name = 'recording';
   readonly sent: M[] = [];
-  send(message: M) {
+  /** The queue ids of what was sent, in order (a repeat would show twice). */
+  readonly ids: string[] = [];
+  send(message: M, id: string) {
     this.sent.push(message);
+    this.ids.push(id);
     return Promise.resolve();
   }
 }
@@ -74,7 +77,8 @@ export async function startTestApp(overrides: Partial<Config> = {}) {
   const { store, databaseUrl, dispose } = await openTestStore();
   const email = new RecordingTransport<Extract<Outgoing, { channel: 'email' }>>();
   const sms = new RecordingTransport<Extract<Outgoing, { channel: 'sms' }>>();
-  const notifier = new Notifier({ email, sms, retryDelaysMs: [] });
+  // Not started: messages leave on `wake` (after each commit that queued some) and `idle`.
+  const notifier = new Notifier(store, { email, sms, retryBaseMs: 1 });
   const clock = new TestClock();
   // Each simulated browser has its own IP, passed as a proxy would.
   const config: Config = { ...loadConfig({ NODE_ENV: 'test' }), trustProxy: true, ...overrides };
@@ -106,6 +110,7 @@ export async function startTestApp(overrides: Partial<Config> = {}) {
     browser: (ip = '203.0.113.7') => new Browser(app, ip),
     close: async () => {
       await notifier.idle();
+      await notifier.stop();
       await dispose();
     }
   };

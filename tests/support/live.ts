@@ -38,11 +38,14 @@ export async function serveLive(services: Services, options: RealtimeOptions = {
 export class LiveSocket {
   private readonly queue: ServerEvent[] = [];
   private waiting: ((event: ServerEvent) => void) | null = null;
+  /** Every event received, in order, whether or not a test took it. */
+  readonly received: ServerEvent[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
       const event = JSON.parse((data as Buffer).toString('utf8')) as ServerEvent;
+      this.received.push(event);
       if (this.waiting) {
         const resolve = this.waiting;
         this.waiting = null;
@@ -59,9 +62,13 @@ export class LiveSocket {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(url, { headers });
       socket.once('open', () => resolve(new LiveSocket(socket)));
-      socket.once('unexpected-response', (_request, response) =>
-        reject(new Error(`upgrade refused with ${response.statusCode}`))
-      );
+      socket.once('unexpected-response', (_request, response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        response.on('end', () =>
+          reject(new Error(`upgrade refused with ${response.statusCode} ${body}`))
+        );
+      });
       socket.once('error', reject);
     });
   }

@@ -16,7 +16,8 @@ export const ADMIN_ERROR_STATUS = {
   organization_not_found: 404,
   admin_only: 403,
   member_not_found: 404,
-  last_admin: 409
+  last_admin: 409,
+  cannot_remove_self: 409
 } as const;
 
 export const organizationNotFound = () =>

@@ -1,12 +1,13 @@
 // An organization's members as its admins manage them: roles and per-person overrides of the
-// outbound and inbound settings, each change audited.
-import { and, asc, eq, or, sql } from 'drizzle-orm';
+// outbound and inbound settings, and removal, each change audited.
+import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { tables, type Db } from '../../store/index.ts';
 import type { Role } from '../../store/schema.ts';
 import { DomainError } from '../accounts.ts';
 import { containsPattern } from '../directory.ts';
 import { recordAudit } from '../audit.ts';
-import type { ChangeNotice } from '../sync/changes.ts';
+import { revokeAllSessions } from '../sessions.ts';
+import { chatChanges, recordChanges, type ChangeNotice } from '../sync/changes.ts';
 import type { Admin } from './access.ts';
 import { applySwitchEffects } from './effects.ts';
 import { sanitizeDisplayName } from '../names.ts';
@@ -66,7 +67,7 @@ export async function searchMembers(
   const rows = await db
     .select()
     .from(users)
-    .where(and(eq(users.organizationId, organizationId), matches))
+    .where(and(eq(users.organizationId, organizationId), isNull(users.removedAt), matches))
     .orderBy(
       sql`case when ${users.role} = 'admin' then 0 else 1 end`,
       asc(users.name),
@@ -74,6 +75,22 @@ export async function searchMembers(
     )
     .limit(MEMBERS_LIMIT);
   return rows.map(toMember);
+}
+
+/** A current member of the organization (removed people are no longer members). */
+async function memberOf(tx: Db, organizationId: string, userId: string): Promise<UserRow> {
+  const { users } = tables;
+  const [user] = await tx
+    .select()
+    .from(users)
+    .where(
+      and(eq(users.id, userId), eq(users.organizationId, organizationId), isNull(users.removedAt))
+    )
+    .limit(1);
+  if (!user) {
+    throw new DomainError('member_not_found', 'This person is not a member of the organization.');
+  }
+  return user;
 }
 
 /**
@@ -90,14 +107,7 @@ export async function updateMember(
 ): Promise<{ member: Member; notices: ChangeNotice[] }> {
   const { users } = tables;
   const organizationId = admin.organization.id;
-  const [user] = await tx
-    .select()
-    .from(users)
-    .where(and(eq(users.id, userId), eq(users.organizationId, organizationId)))
-    .limit(1);
-  if (!user) {
-    throw new DomainError('member_not_found', 'This person is not a member of the organization.');
-  }
+  const user = await memberOf(tx, organizationId, userId);
   const before = toMember(user);
   const role = patch.role ?? before.role;
   const outbound = patch.outbound ?? before.outbound;
@@ -106,7 +116,13 @@ export async function updateMember(
     const [row] = await tx
       .select({ count: sql<number>`count(*)` })
       .from(users)
-      .where(and(eq(users.organizationId, organizationId), eq(users.role, 'admin')));
+      .where(
+        and(
+          eq(users.organizationId, organizationId),
+          eq(users.role, 'admin'),
+          isNull(users.removedAt)
+        )
+      );
     if (Number(row?.count ?? 0) <= 1) {
       throw new DomainError(
         'last_admin',
@@ -157,4 +173,74 @@ export async function updateMember(
     ? await applySwitchEffects(tx, { organizationId, memberId: user.id }, now)
     : [];
   return { member: toMember(updated), notices };
+}
+
+/**
+ * Removes a member, in the caller's transaction (which holds the organization's lock): every
+ * session ends, the requests and invitations they sent and nobody accepted are revoked (their
+ * recipients leave those chats), they leave every chat, and their address no longer signs in.
+ * The account row stays, marked removed, so that history and the audit log still name them.
+ * Returns the notices to announce after commit; the caller also ends their sockets.
+ */
+export async function removeMember(
+  tx: Db,
+  admin: Admin,
+  userId: string,
+  now: Date
+): Promise<{ notices: ChangeNotice[] }> {
+  const { users, chatMembers: m, messageRequests: r } = tables;
+  const organizationId = admin.organization.id;
+  const user = await memberOf(tx, organizationId, userId);
+  if (user.id === admin.actor.id) {
+    throw new DomainError(
+      'cannot_remove_self',
+      'You cannot remove yourself. Ask another admin to do it.'
+    );
+  }
+  await tx.update(users).set({ removedAt: now, role: 'member' }).where(eq(users.id, user.id));
+  await revokeAllSessions(tx, user.id);
+
+  const revoked = await tx
+    .update(r)
+    .set({ tokenHash: null, revokedAt: now })
+    .where(and(eq(r.senderId, user.id), eq(r.status, 'pending'), isNull(r.revokedAt)))
+    .returning({ chatId: r.chatId, recipientId: r.recipientId });
+  const recipientChats = revoked.filter((row) => row.recipientId !== null).map((row) => row.chatId);
+  const recipientsLeft =
+    recipientChats.length === 0
+      ? []
+      : await tx
+          .update(m)
+          .set({ leftAt: now })
+          .where(
+            and(inArray(m.chatId, recipientChats), isNull(m.leftAt), sql`${m.userId} <> ${user.id}`)
+          )
+          .returning({ chatId: m.chatId, userId: m.userId });
+
+  const left = await tx
+    .update(m)
+    .set({ leftAt: now })
+    .where(and(eq(m.userId, user.id), isNull(m.leftAt)))
+    .returning({ chatId: m.chatId });
+
+  const alsoTell = new Map<string, string[]>();
+  for (const { chatId, userId: recipient } of recipientsLeft) {
+    alsoTell.set(chatId, [...(alsoTell.get(chatId) ?? []), recipient]);
+  }
+  const chatIds = [...new Set([...left.map((row) => row.chatId), ...alsoTell.keys()])].sort();
+  const changes = [];
+  for (const chatId of chatIds) {
+    changes.push(...(await chatChanges(tx, chatId, alsoTell.get(chatId) ?? [])));
+  }
+
+  await recordAudit(tx, {
+    organizationId,
+    type: 'member.removed',
+    actor: admin.actor,
+    targetUserId: user.id,
+    target: user.name,
+    details: { chatsLeft: left.length, invitationsRevoked: revoked.length },
+    at: now
+  });
+  return { notices: await recordChanges(tx, changes, now) };
 }

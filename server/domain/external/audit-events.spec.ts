@@ -252,7 +252,8 @@ describe('answers in the audit log', () => {
     const pat = await deviceFor(t, 'pat@example.org');
     const declined = await pending(alice, 'pat@example.org');
     expect(await pat.do('request.decline', { chatId: declined })).toMatchObject(applied);
-    const blocked = await pending(alice, 'pat@example.org');
+    // A declined sender's next request would not reach Pat: another colleague asks.
+    const blocked = await pending(await deviceFor(t, 'bruno@contoso.test'), 'pat@example.org');
     expect(await pat.do('request.block', { chatId: blocked })).toMatchObject(applied);
     expect((await allEvents()).map((event) => event.type)).toEqual([
       'invitation.sent',

@@ -110,22 +110,19 @@ export async function recordRefused(
 }
 
 /**
- * `request.cap_reached`, in the sender's organization, when the message just stored as `seq` is
- * the cap-th of a request not yet accepted. The sends refused after it are not recorded: the
- * rule refuses from `lastSeq >= cap` (requests.ts), so exactly one stored message has
- * `seq === cap`. Cheap on every other send: no query unless the chat is a request and the cap
- * is reached.
+ * `request.cap_reached`, in the sender's organization, when the message just stored in a request
+ * not yet accepted took the last place toward its person (`takeCapPlaces`, cap.ts). The sends
+ * refused after it are not recorded: exactly one send takes the last place. (A group message
+ * that takes the last place toward a member is not recorded: there is no request to name.)
  */
 export async function recordCapReached(
   tx: Db,
   context: MutationContext,
-  chat: ChatRow,
-  seq: number
+  chat: ChatRow
 ): Promise<void> {
   const { actor } = context;
   if (chat.kind !== 'direct' || chat.directKey !== null || actor.organizationId === null) return;
   const cap = requestCap(await context.organization());
-  if (seq !== cap) return;
   const { messageRequests } = tables;
   const [request] = await tx
     .select({

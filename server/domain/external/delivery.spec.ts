@@ -50,21 +50,21 @@ function watchedStore(failCommit: boolean) {
 }
 
 describe('invitations leave after commit', () => {
-  it('queues the invitation only once the transaction has committed', async () => {
+  it('writes the invitation in the transaction, and sends it only once that has committed', async () => {
     const { store, state } = watchedStore(false);
-    const queued: { message: Outgoing; committed: boolean }[] = [];
-    const notifier = Object.create(t.services.notifier) as typeof t.services.notifier;
-    notifier.enqueue = (message) => {
-      queued.push({ message, committed: state.committed });
-      t.services.notifier.enqueue(message);
+    const sent: { message: Outgoing; committed: boolean }[] = [];
+    const send = t.email.send.bind(t.email);
+    t.email.send = (message, id) => {
+      sent.push({ message, committed: state.committed });
+      return send(message, id);
     };
-    const engine = createSyncEngine({ store, now: t.clock.now, notifier });
+    const engine = createSyncEngine({ store, now: t.clock.now, notifier: t.services.notifier });
     const [result] = await engine.push(await alice(), randomUUID(), [start('guest@example.org')]);
     expect(result).toMatchObject({ status: 'applied' });
-    expect(queued).toHaveLength(1);
-    expect(queued[0]).toMatchObject({ committed: true, message: { to: 'guest@example.org' } });
     await t.services.notifier.idle();
-    expect(t.email.sent.filter((m) => m.to === 'guest@example.org')).toHaveLength(1);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ committed: true, message: { to: 'guest@example.org' } });
+    expect(await t.store.db.select().from(tables.outgoingMessages)).toEqual([]);
   });
 
   it('sends nothing for a transaction that rolled back', async () => {
@@ -76,5 +76,6 @@ describe('invitations leave after commit', () => {
     await t.services.notifier.idle();
     expect(t.email.sent.filter((m) => m.to === 'guest@example.org')).toEqual([]);
     expect(await t.store.db.select().from(tables.messageRequests)).toEqual([]);
+    expect(await t.store.db.select().from(tables.outgoingMessages)).toEqual([]);
   });
 });

@@ -29,12 +29,13 @@ import {
   organizationIdOf,
   senderOrganizationBlocked
 } from '../admin/policy.ts';
+import { moveCapCountsToAccount } from './cap.ts';
 import { countHits, hitRateLimits, type Limit, type LimitCheck } from '../rate-limit.ts';
 import { randomToken } from '../secrets.ts';
 import { createSession, type SignedIn, type User } from '../sessions.ts';
 import { chatChanges, recordChanges, type ChangeNotice } from '../sync/changes.ts';
 import type { Refusal } from '../sync/rules.ts';
-import { effectiveSetting, hasBlocked } from './policy.ts';
+import { effectiveSetting, hasBlocked, outboundOpen } from './policy.ts';
 import { sanitizeDisplayName } from '../names.ts';
 
 export type InvitationLimits = {
@@ -210,6 +211,8 @@ async function liveRequest(db: Db, token: string, now: Date): Promise<RequestRow
     row.revokedAt !== null ||
     row.status !== 'pending' ||
     row.expiresAt.getTime() <= now.getTime() ||
+    // So is a link whose sender may not chat with outsiders now (it lives again if they may).
+    !(await outboundOpen(db, row.senderId)) ||
     // A link sent before the sender's organization blocked this address or domain is dead too.
     (await senderOrganizationBlocked(db, await organizationIdOf(db, row.senderId), row))
   ) {
@@ -309,6 +312,8 @@ export async function acceptInvitation(
       account = { user: input.signedIn.user, organization: input.signedIn.organization };
     } else {
       account = await findAccount(tx, address);
+      // A removed member's address no longer signs in, by a link either.
+      if (account && account.user.removedAt !== null) throw invalidInvitation();
     }
     const organization = account ? account.organization : await organizationOfEmail(tx, address);
     // The click is consent to this chat even with requests switched off; it does not undo a
@@ -350,6 +355,9 @@ export async function acceptInvitation(
       .update(r)
       .set({ recipientId: userId, suppressed: false })
       .where(and(eq(r.chatId, row.chatId), isNull(r.revokedAt)));
+    if (row.recipientId === null) {
+      await moveCapCountsToAccount(tx, row.addressKey, userId, [row.senderId]);
+    }
     await tx
       .insert(chatMembers)
       .values({ chatId: row.chatId, userId, joinedAt: now })

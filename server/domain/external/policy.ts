@@ -1,6 +1,6 @@
 // Who may reach whom across an organization's border: organization policy, blocks, accepted
 // contacts, the pre-acceptance cap and the SMS country list. Reads only; no HTTP, no sync.
-import { and, eq, inArray, or } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
 import { DEFAULT_REQUEST_CAP, type ReadOnlyReason } from '../../../src/lib/sync/protocol.ts';
 import { tables, type Db } from '../../store/index.ts';
 import { blockableAccount, blockedByOrganization } from '../admin/policy.ts';
@@ -93,6 +93,45 @@ export async function hasBlocked(tx: Db, blocker: string, blocked: string): Prom
 }
 
 /**
+ * Whether `recipient` declined a request from `sender` and has not written to them since
+ * (PRODUCT.md, Declining): a message of theirs, later than their last decline, in a chat the
+ * two share. While it holds, the sender's new requests to them (at any of their addresses) are
+ * suppressed: recorded, never delivered, never told to the sender.
+ */
+export async function declinedWithoutReply(
+  tx: Db,
+  recipient: string,
+  sender: string
+): Promise<boolean> {
+  const { messageRequests: r, messages, chatMembers } = tables;
+  const [declined] = await tx
+    .select({ at: r.respondedAt })
+    .from(r)
+    .where(and(eq(r.senderId, sender), eq(r.recipientId, recipient), eq(r.status, 'declined')))
+    .orderBy(desc(r.respondedAt))
+    .limit(1);
+  if (!declined?.at) return false;
+  const chatsOf = (userId: string) =>
+    tx
+      .select({ chatId: chatMembers.chatId })
+      .from(chatMembers)
+      .where(and(eq(chatMembers.userId, userId), isNull(chatMembers.leftAt)));
+  const [reply] = await tx
+    .select({ id: messages.id })
+    .from(messages)
+    .where(
+      and(
+        inArray(messages.chatId, chatsOf(sender)),
+        inArray(messages.chatId, chatsOf(recipient)),
+        eq(messages.authorId, recipient),
+        gt(messages.createdAt, declined.at)
+      )
+    )
+    .limit(1);
+  return reply === undefined;
+}
+
+/**
  * The people among `candidates` with whom `userId` has an accepted request (either direction)
  * and no block either way. Pass no candidates for all of them.
  */
@@ -162,6 +201,17 @@ export async function organizationFor(db: Db, userId: string): Promise<Organizat
   };
 }
 
+/**
+ * Whether `userId` may have chats with people outside their organization now: their own
+ * outbound override if an admin set one, else their organization's setting; always for
+ * personal accounts. Read in the caller's transaction, so a switch applies to the very next
+ * lookup. The one answer for every pending invitation and request of theirs: while it is
+ * false their links are dead and their requests cannot be accepted.
+ */
+export async function outboundOpen(db: Db, userId: string): Promise<boolean> {
+  return !isOff((await organizationFor(db, userId))?.outboundExternal);
+}
+
 export type Reachability =
   | { ok: true }
   | {
@@ -194,7 +244,8 @@ export async function mayReach(
       phone: users.phone,
       organizationId: users.organizationId,
       inboundOverride: users.inboundOverride,
-      inbound: organizations.inboundExternal
+      inbound: organizations.inboundExternal,
+      removedAt: users.removedAt
     })
     .from(users)
     .leftJoin(organizations, eq(organizations.id, users.organizationId))
@@ -202,7 +253,8 @@ export async function mayReach(
   const self = found.find((u) => u.id === actor.id);
   const others = found.filter((u) => u.id !== actor.id);
   const wanted = new Set(people.filter((id) => id !== actor.id));
-  if (!self || others.length !== wanted.size) {
+  // A removed member is nobody to put in a chat.
+  if (!self || others.length !== wanted.size || others.some((u) => u.removedAt !== null)) {
     return { ok: false, reason: 'user_not_found' };
   }
   const outside = others.filter((u) => areExternal(actor.organizationId, u.organizationId));

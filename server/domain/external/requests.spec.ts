@@ -307,6 +307,39 @@ describe('the recipient answers', () => {
     expect(boot.chats.find((c) => c.id === chatId)).toEqual(senderView);
   });
 
+  it("cannot accept while the sender's outbound chat is off; can once it is on again", async () => {
+    const contoso = await contosoId(t);
+    const override = (value: boolean | null) =>
+      t.store.tx((tx) =>
+        tx
+          .update(tables.users)
+          .set({ outboundOverride: value })
+          .where(eq(tables.users.id, alice.userId))
+      );
+    const { chatId } = await startExternal(alice, 'frank@fabrikam.test');
+    await setPolicy(t, contoso, { outboundExternal: false });
+    expect(await frank.do('request.accept', { chatId })).toMatchObject(refused('chat_read_only'));
+    expect(await requestRow(chatId)).toMatchObject({ status: 'pending' });
+    // The sender's own override counts, either way.
+    await override(true);
+    await setPolicy(t, contoso, { outboundExternal: true });
+    await override(false);
+    expect(await frank.do('request.accept', { chatId })).toMatchObject(refused('chat_read_only'));
+    await override(null);
+    expect(await frank.do('request.accept', { chatId })).toMatchObject(applied);
+    expect(await requestRow(chatId)).toMatchObject({ status: 'accepted' });
+  });
+
+  it("still lets the recipient decline or block while the sender's outbound chat is off", async () => {
+    const contoso = await contosoId(t);
+    const first = await startExternal(alice, 'frank@fabrikam.test');
+    const second = await startExternal(alice, 'fiona@fabrikam.test');
+    const fiona = await deviceFor(t, 'fiona@fabrikam.test');
+    await setPolicy(t, contoso, { outboundExternal: false });
+    expect(await frank.do('request.decline', { chatId: first.chatId })).toMatchObject(applied);
+    expect(await fiona.do('request.block', { chatId: second.chatId })).toMatchObject(applied);
+  });
+
   it('decline hides the chat from the recipient and tells the sender nothing', async () => {
     const { chatId } = await startExternal(alice, 'frank@fabrikam.test');
     await alice.send(chatId, 'hi');
@@ -362,6 +395,74 @@ describe('the recipient answers', () => {
     expect(
       await alice.do('chat.createDirect', { chatId: randomUUID(), userId: frank.userId })
     ).toMatchObject(refused('recipient_unavailable'));
+  });
+
+  it("decline silences the sender's new requests to that person at any address, without telling them", async () => {
+    await t.store.tx((tx) =>
+      tx
+        .update(tables.users)
+        .set({ phone: '+33612345678' })
+        .where(eq(tables.users.id, frank.userId))
+    );
+    const { chatId } = await startExternal(alice, 'frank@fabrikam.test');
+    const other = await startExternal(alice, '+33612345678');
+    expect(await frank.do('request.decline', { chatId })).toMatchObject(applied);
+    // The open request at his other address goes with it.
+    expect(await lastView(frank, other.chatId)).toMatchObject({
+      active: false,
+      request: { state: 'declined' }
+    });
+
+    const frankCursor = (await frank.pull(0, 1000)).cursor;
+    const again = await startExternal(alice, 'frank@fabrikam.test');
+    const byPhone = await startExternal(alice, '+33612345678');
+    for (const later of [again, byPhone]) {
+      expect(later.result).toMatchObject(applied);
+      expect(await requestRow(later.chatId)).toMatchObject({
+        suppressed: true,
+        recipientId: frank.userId
+      });
+      expect(await lastView(alice, later.chatId)).toMatchObject({
+        request: { role: 'sender', state: 'pending' }
+      });
+    }
+    expect(await alice.do('invitation.resend', { chatId: again.chatId })).toMatchObject(applied);
+    expect(await alice.send(again.chatId, 'are you there?')).toMatchObject(applied);
+    expect((await frank.pull(frankCursor)).changes).toEqual([]);
+    // One email and one SMS: the first two requests only.
+    expect(await sentTo('frank@fabrikam.test')).toHaveLength(1);
+    expect(await sentTo('+33612345678')).toHaveLength(1);
+    // Nor can the sender bring the person into a group: they accepted nothing from her.
+    expect(
+      await alice.do('chat.createGroup', {
+        chatId: randomUUID(),
+        name: 'Launch',
+        memberIds: [frank.userId]
+      })
+    ).toMatchObject(refused('recipient_unavailable'));
+  });
+
+  it('a decline lasts until the person writes to the sender', async () => {
+    const { chatId } = await startExternal(alice, 'frank@fabrikam.test');
+    expect(await frank.do('request.decline', { chatId })).toMatchObject(applied);
+    // Frank opens a chat with Alice: not yet writing to her.
+    const back = await startExternal(frank, 'alice@contoso.test');
+    expect(back.result).toMatchObject(applied);
+    const silent = await startExternal(alice, 'frank@fabrikam.test');
+    expect(await requestRow(silent.chatId)).toMatchObject({ suppressed: true });
+
+    t.clock.advance(60_000);
+    expect(await frank.send(back.chatId, 'Sorry, who are you again?')).toMatchObject(applied);
+    const heard = await startExternal(alice, 'frank@fabrikam.test');
+    expect(await requestRow(heard.chatId)).toMatchObject({
+      suppressed: false,
+      recipientId: frank.userId
+    });
+    expect(await lastView(frank, heard.chatId)).toMatchObject({
+      active: true,
+      request: { role: 'recipient', state: 'pending' }
+    });
+    expect(await sentTo('frank@fabrikam.test')).toHaveLength(2);
   });
 
   it('answers chat_not_found to every request mutation on a chat that is not theirs to answer', async () => {

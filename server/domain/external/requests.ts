@@ -36,9 +36,10 @@ import {
   acceptedContacts,
   areExternal,
   effectiveSetting,
+  declinedWithoutReply,
   hasBlocked,
   isOff,
-  requestCap,
+  outboundOpen,
   smsCountryAllowed,
   writeClosedReason
 } from './policy.ts';
@@ -53,11 +54,6 @@ export const requestRefusals = {
     code: 'invalid_address',
     message,
     details: { reason }
-  }),
-  capReached: (cap: number): Refusal => ({
-    code: 'cap_reached',
-    message: `You can send ${cap} messages until they accept your request.`,
-    details: { cap }
   }),
   notAccepted: (): Refusal =>
     refuse('request_not_accepted', 'Accept the request before you reply.'),
@@ -96,7 +92,12 @@ export async function checkRequest(
         request.status === 'pending' &&
         request.revokedAt === null &&
         !request.suppressed;
-      return answerable ? null : refusals.chatNotFound();
+      if (!answerable) return refusals.chatNotFound();
+      // While the sender may not chat with outsiders the request stands, read-only: it cannot
+      // be accepted (decline and block stay open to the recipient).
+      return mutation.type === 'request.accept' && !(await outboundOpen(tx, request.senderId))
+        ? refusals.readOnly()
+        : null;
     }
     case 'invitation.resend':
     case 'invitation.revoke': {
@@ -118,9 +119,8 @@ export async function checkRequest(
 }
 
 /**
- * Before acceptance the recipient cannot write and the sender may write up to the cap. The chat
- * row is locked on PostgreSQL (and SQLite has one writer), so its `lastSeq` is the count of
- * messages no concurrent send can change before this one commits.
+ * Before acceptance the recipient cannot write, and the sender only while their policy lets
+ * them and the invitation stands; the cap comes after these, when the message is stored.
  */
 async function sendRefusal(
   tx: Db,
@@ -138,9 +138,8 @@ async function sendRefusal(
     if (await senderOrganizationBlocked(tx, actor.organizationId, request)) {
       return refusals.blockedByOrganization();
     }
-    if (request.revokedAt !== null) return requestRefusals.revoked();
-    const cap = requestCap(organization);
-    return Number(access.chat.lastSeq) >= cap ? requestRefusals.capReached(cap) : null;
+    // Last comes the cap, taken per pair of people as the message is stored (cap.ts).
+    return request.revokedAt !== null ? requestRefusals.revoked() : null;
   }
   return closedRefusal(writeClosedReason(access.chat, access.members, actor.id));
 }
@@ -187,9 +186,10 @@ type Delivery = {
 };
 
 /**
- * Where a request to `address` goes. Blocks (the recipient's or their organization's),
- * refusals, closed inbound chat and personal senders with no account on the other side all
- * come out as "nothing": never told to the sender.
+ * Where a request to `address` goes. Blocks (the recipient's or their organization's), a
+ * decline the recipient has not since answered by writing, refusals, closed inbound chat and
+ * personal senders with no account on the other side all come out as "nothing": never told to
+ * the sender.
  */
 async function resolveDelivery(
   tx: Db,
@@ -207,6 +207,8 @@ async function resolveDelivery(
       )
     )
     .limit(1);
+  // A removed member is reached by nothing, and the sender is not told.
+  if (account?.user.removedAt != null) return { recipient: null, send: null };
   if (account) {
     const recipient = { id: account.user.id, locale: account.user.locale };
     const suppressed =
@@ -214,6 +216,7 @@ async function resolveDelivery(
       !account.user.requestsAllowed ||
       !effectiveSetting(account.user.inboundOverride, account.organization?.inboundExternal) ||
       (await hasBlocked(tx, account.user.id, sender.id)) ||
+      (await declinedWithoutReply(tx, account.user.id, sender.id)) ||
       (account.organization !== null &&
         (await blockedByOrganization(tx, account.organization.id, blockableAccount(sender))));
     return { recipient, send: suppressed ? null : 'request' };
@@ -339,6 +342,8 @@ export async function startExternal(
         emailDomain: address.kind === 'email' ? emailDomain(address) : null
       };
   if (organization && account && !areExternal(organization.id, account.user.organizationId)) {
+    // A removed colleague is found nowhere, like a colleague with no account.
+    if (account.user.removedAt !== null) return refusals.userNotFound();
     return createDirectChat(tx, context, args.chatId, account.user.id);
   }
   if (
@@ -473,6 +478,7 @@ async function refuseRequest(
   return { changes: await chatChanges(tx, chatId, [], [actor.id]) };
 }
 
+/** `request.decline`: the sender's new requests stop reaching this person until they write. */
 export async function decline(
   tx: Db,
   context: MutationContext,
@@ -486,7 +492,7 @@ export async function decline(
     { senderId: request.senderId, recipientId: actor.id },
     now
   );
-  return refuseRequest(tx, context, chat.id, 'declined');
+  return refuseAll(tx, context, chat.id, request.senderId, 'declined');
 }
 
 /** `request.block`: as decline, and nothing from the sender reaches this person again. */
@@ -508,9 +514,23 @@ export async function block(
     { senderId: request.senderId, recipientId: actor.id },
     now
   );
-  const changes = (await refuseRequest(tx, context, chat.id, 'blocked')).changes;
-  // Other open requests from the same sender that reached this person (at another of their
-  // addresses) go too; those that never reached them stay suppressed by the block itself.
+  return refuseAll(tx, context, chat.id, request.senderId, 'blocked');
+}
+
+/**
+ * Declines or blocks the answered request and the sender's other open requests that reached
+ * this person (at another of their addresses); those that never reached them are suppressed
+ * by the decline or block itself.
+ */
+async function refuseAll(
+  tx: Db,
+  context: MutationContext,
+  chatId: string,
+  senderId: string,
+  status: 'declined' | 'blocked'
+): Promise<Applied> {
+  const { actor } = context;
+  const changes = (await refuseRequest(tx, context, chatId, status)).changes;
   const others = await tx
     .select({ chatId: messageRequests.chatId })
     .from(messageRequests)
@@ -524,14 +544,14 @@ export async function block(
     )
     .where(
       and(
-        eq(messageRequests.senderId, request.senderId),
+        eq(messageRequests.senderId, senderId),
         eq(messageRequests.recipientId, actor.id),
         eq(messageRequests.status, 'pending'),
-        ne(messageRequests.chatId, chat.id)
+        ne(messageRequests.chatId, chatId)
       )
     );
   for (const other of others) {
-    changes.push(...(await refuseRequest(tx, context, other.chatId, 'blocked')).changes);
+    changes.push(...(await refuseRequest(tx, context, other.chatId, status)).changes);
   }
   return { changes };
 }

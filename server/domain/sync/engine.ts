@@ -45,7 +45,10 @@ export type SyncEngineOptions = {
   /** Called after each commit with the users whose logs grew (the real-time layer). */
   onChanges?: (notices: ChangeNotice[]) => void;
   rules?: readonly MutationRule[];
-  /** Sends the invitations and request notices of committed mutations (none without it). */
+  /**
+   * Queues the invitations and request notices of applied mutations in their transaction, and
+   * sends them after commit (none without it).
+   */
   notifier?: Notifier;
   /** Invitation links and limits; tests get the documented defaults. */
   external?: ExternalOptions;
@@ -122,7 +125,7 @@ const recordResults = prepared('record_results', (db, name, count: number) =>
 type Deferred = {
   answers: { seq: number; mutationId: string; result: MutationResult }[];
   changes: NewChange[];
-  /** Email and SMS, handed to the notifier only after commit. */
+  /** Email and SMS of applied mutations, written to the notifier's queue at the end. */
   outgoing: Outgoing[];
   /** The actor's organization, read once per transaction. */
   organization?: Promise<OrganizationRow | null>;
@@ -331,6 +334,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
       });
       await recordResults(tx, chunk.length).execute(values);
     }
+    await options.notifier?.enqueue(tx, ...deferred.outgoing);
     return recordChanges(tx, deferred.changes, at);
   }
 
@@ -358,7 +362,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
   async function commitBatch(actor: Actor, deviceId: string, batch: Mutation[]) {
     for (let attempt = 1; ; attempt++) {
       let notices: ChangeNotice[] = [];
-      let outgoing: Outgoing[] = [];
+      let queued = 0;
       try {
         const outcome = await store.tx(async (tx) => {
           const deferred: Deferred = { answers: [], changes: [], outgoing: [] };
@@ -386,11 +390,11 @@ export function createSyncEngine(options: SyncEngineOptions) {
             results.push(result);
           }
           notices = await writeDeferred(tx, deviceId, deferred);
-          outgoing = deferred.outgoing;
+          queued = deferred.outgoing.length;
           return { results, gap };
         });
         announce(notices);
-        for (const message of outgoing) options.notifier?.enqueue(message);
+        if (queued > 0) options.notifier?.wake();
         return outcome;
       } catch (error) {
         if (error instanceof DomainError) throw error;

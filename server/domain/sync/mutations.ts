@@ -1,11 +1,12 @@
 // What each mutation does once every rule has let it through. An applier may still refuse (a
-// 1:1 chat that already exists, a message id already taken), but only before writing anything
-// it would not keep.
+// 1:1 chat that already exists, a message id already taken, the cap), but only before writing
+// anything it would not keep (a place toward the cap is given back).
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Mutation } from '../../../src/lib/sync/protocol.ts';
 import { prepared, tables, type Db } from '../../store/index.ts';
 import { chatChanges, type NewChange } from './changes.ts';
 import { recordCapReached } from '../external/audit-events.ts';
+import { takeCapPlaces } from '../external/cap.ts';
 import {
   accept,
   block,
@@ -174,7 +175,11 @@ const send: Applier<'message.send'> = async (tx, context, mutation) => {
   const { args } = mutation;
   // The chat row was read in this transaction (and is locked on PostgreSQL): its next place is
   // free. The message goes in first, so that a taken id is refused before anything is written.
-  const { chat, memberIds } = await memberChat(context, args.chatId);
+  const access = await memberChat(context, args.chatId);
+  const { chat, memberIds } = access;
+  // Before acceptance the send takes its place toward the cap first (docs/external-contacts.md).
+  const places = await takeCapPlaces(tx, context, access);
+  if ('code' in places) return places;
   const seq = Number(chat.lastSeq) + 1;
   const inserted = await insertMessage(tx).execute({
     id: args.messageId,
@@ -185,9 +190,12 @@ const send: Applier<'message.send'> = async (tx, context, mutation) => {
     sentAt: new Date(mutation.at),
     createdAt: context.now
   });
-  if (inserted.length === 0) return refusals.duplicateId();
+  if (inserted.length === 0) {
+    await places.giveBack();
+    return refusals.duplicateId();
+  }
   await setLastSeq(tx).execute({ chatId: chat.id, seq });
-  await recordCapReached(tx, context, chat, seq);
+  if (places.reached) await recordCapReached(tx, context, chat);
   return {
     chatSeq: seq,
     changes: memberIds.map((userId) => ({

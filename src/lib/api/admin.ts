@@ -71,6 +71,7 @@ export const AUDIT_TYPES = [
   'settings.changed',
   'member.role_changed',
   'member.policy_changed',
+  'member.removed',
   'blocked.domain_added',
   'blocked.domain_removed',
   'blocked.address_added',
@@ -152,6 +153,9 @@ export function adminApi(organizationId: string) {
       ),
     updateMember: (userId: string, patch: MemberPatch) =>
       request<Member>('PATCH', `${at}/members/${encodeURIComponent(userId)}`, patch),
+    /** At once: their sessions end, they leave every chat, their address no longer signs in. */
+    removeMember: (userId: string) =>
+      request<void>('DELETE', `${at}/members/${encodeURIComponent(userId)}`),
     blocked: () => request<BlockedLists>('GET', `${at}/blocked`),
     blockDomain: (domain: string) =>
       request<BlockedLists>('POST', `${at}/blocked/domains`, { domain }),

@@ -314,6 +314,9 @@ export const en = {
   'error.last_admin':
     'The organization needs at least one admin. Make someone else an admin first.',
   'error.member_not_found': 'This person isn’t a member of the organization any more.',
+  'error.cannot_remove_self': 'You can’t remove yourself. Ask another admin to do it.',
+  'error.account_removed':
+    'Your organization removed this account. Ask its admin if you think this is a mistake.',
   'error.invalid_request_cap': 'Enter a whole number from 1 to 10.',
   'error.invalid_country': 'That isn’t a country code we can send text messages to.',
   'error.invalid_limit': 'Enter a whole number, at most the server’s own limit.',
@@ -390,6 +393,14 @@ export const en = {
   'admin.members.role': 'Role of {name}',
   'admin.members.outbound': 'Outbound chat for {name}',
   'admin.members.inbound': 'Inbound chat for {name}',
+  'admin.members.remove': 'Remove',
+  'admin.members.removeLabel': 'Remove {name} from the organization',
+  'admin.members.removeQuestion': 'Remove {name} from {organization}?',
+  'admin.members.removeEffects':
+    'They are signed out on every device at once, leave every chat, and can no longer sign in with {address}. Invitations and requests they sent that nobody accepted are withdrawn.',
+  'admin.members.removeConfirm': 'Remove {name}',
+  'admin.members.removing': 'Removing…',
+  'admin.members.removed': '{name} was removed.',
   'admin.role.admin': 'Admin',
   'admin.role.member': 'Member',
   'admin.override.defaultOn': 'Default (on)',
@@ -444,6 +455,7 @@ export const en = {
   'audit.settings.changed': 'Setting changed',
   'audit.member.role_changed': 'Role changed',
   'audit.member.policy_changed': 'Member’s external chat changed',
+  'audit.member.removed': 'Member removed',
   'audit.blocked.domain_added': 'Domain blocked',
   'audit.blocked.domain_removed': 'Domain unblocked',
   'audit.blocked.address_added': 'Person blocked',

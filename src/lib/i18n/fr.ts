@@ -328,6 +328,10 @@ export const fr: Messages = {
   'error.last_admin':
     'L’organisation doit garder au moins un administrateur. Nommez d’abord quelqu’un d’autre administrateur.',
   'error.member_not_found': 'Cette personne ne fait plus partie de l’organisation.',
+  'error.cannot_remove_self':
+    'Vous ne pouvez pas vous retirer vous-même. Demandez à un autre administrateur.',
+  'error.account_removed':
+    'Votre organisation a supprimé ce compte. Contactez son administrateur s’il s’agit d’une erreur.',
   'error.invalid_request_cap': 'Saisissez un nombre entier de 1 à 10.',
   'error.invalid_country': 'Ce code pays ne permet pas d’envoyer des SMS.',
   'error.invalid_limit': 'Saisissez un nombre entier, au plus la limite du serveur.',
@@ -409,6 +413,14 @@ export const fr: Messages = {
   'admin.members.role': 'Rôle de {name}',
   'admin.members.outbound': 'Discussions sortantes de {name}',
   'admin.members.inbound': 'Discussions entrantes de {name}',
+  'admin.members.remove': 'Retirer',
+  'admin.members.removeLabel': 'Retirer {name} de l’organisation',
+  'admin.members.removeQuestion': 'Retirer {name} de {organization}\u202f?',
+  'admin.members.removeEffects':
+    'Cette personne est déconnectée aussitôt sur tous ses appareils, quitte toutes ses discussions et ne peut plus se connecter avec {address}. Les invitations et demandes qu’elle a envoyées et que personne n’a acceptées sont retirées.',
+  'admin.members.removeConfirm': 'Retirer {name}',
+  'admin.members.removing': 'Retrait…',
+  'admin.members.removed': '{name} a été retiré(e).',
   'admin.role.admin': 'Administrateur',
   'admin.role.member': 'Membre',
   'admin.override.defaultOn': 'Par défaut (activé)',
@@ -464,6 +476,7 @@ export const fr: Messages = {
   'audit.settings.changed': 'Paramètre modifié',
   'audit.member.role_changed': 'Rôle modifié',
   'audit.member.policy_changed': 'Discussions externes d’un membre modifiées',
+  'audit.member.removed': 'Membre retiré',
   'audit.blocked.domain_added': 'Domaine bloqué',
   'audit.blocked.domain_removed': 'Domaine débloqué',
   'audit.blocked.address_added': 'Personne bloquée',

@@ -186,18 +186,39 @@ describe('the pre-acceptance cap on the device', () => {
     expect(await capUsage(db, await row(db, 'req-1'), ME)).toEqual({ used: 0, cap: 2 });
   });
 
-  it('counts per chat', async () => {
+  it('counts per person: requests to another address have their own places', async () => {
     const db = freshDb();
     const small = { request: senderRequest({ cap: 1 }) };
+    const toYann = { request: senderRequest({ cap: 1, address: 'yann@example.org' }) };
     await applyChanges(
       db,
-      [chatChange(chat('req-1', small)), chatChange(chat('req-2', small))],
+      [chatChange(chat('req-1', small)), chatChange(chat('req-2', toYann))],
       cursor,
       ME
     );
     expect((await sendMessage(db, 'req-1', 'to zoe', { userId: ME })).ok).toBe(true);
     expect((await sendMessage(db, 'req-2', 'to yann', { userId: ME })).ok).toBe(true);
     expect((await sendMessage(db, 'req-1', 'again', { userId: ME })).ok).toBe(false);
+  });
+
+  it('counts every pending request to the same address together', async () => {
+    const db = freshDb();
+    const delivered = [1, 2, 3, 4, 5, 6].map((seq) => messageChange(message('req-1', seq)));
+    await applyChanges(
+      db,
+      [chatChange(chat('req-1', { lastSeq: 6 })), ...delivered, chatChange(chat('req-2'))],
+      cursor,
+      ME
+    );
+    for (let i = 0; i < 4; i++) {
+      expect((await sendMessage(db, 'req-2', `again ${i}`, { userId: ME })).ok).toBe(true);
+    }
+    expect(await capUsage(db, await row(db, 'req-1'), ME)).toEqual({ used: 10, cap: 10 });
+    expect(await sendMessage(db, 'req-2', 'one too many', { userId: ME })).toEqual({
+      ok: false,
+      refusal: expect.objectContaining({ code: 'cap_reached' })
+    });
+    expect((await sendMessage(db, 'req-1', 'nor here', { userId: ME })).ok).toBe(false);
   });
 
   it('does not count a message the server refused, so it can be retried once there is room', async () => {

@@ -12,8 +12,11 @@ export interface CapUsage {
 
 /**
  * For the sender of a request the recipient has not accepted: the messages that count toward the
- * cap (delivered ones and those still queued; a refused one does not count), else null. A pending
- * request holds at most `cap` (≤ 10) messages, so counting them is cheap.
+ * cap (delivered ones and those still queued; a refused one does not count), else null. The cap
+ * is per pair of people, so every pending request of this sender to the same address counts: the
+ * device cannot know which other addresses (or groups) reach the same person, the server counts
+ * those and refuses with the same code. The pair holds at most `cap` (≤ 10) messages, so counting
+ * them is cheap.
  *
  * The cap is the lower of the chat's (as last synced) and the one GET /api/me last gave: an admin
  * who lowers it changes no chat, so only the profile tells the device before the chat next syncs.
@@ -21,11 +24,22 @@ export interface CapUsage {
 export async function capUsage(db: ParleyDB, chat: ChatRow, me: string): Promise<CapUsage | null> {
   const request = chat.request;
   if (request?.role !== 'sender' || request.state !== 'pending') return null;
-  const used = await db.messages
-    .where('[chatId+order]')
-    .between([chat.id, Dexie.minKey], [chat.id, Dexie.maxKey])
-    .filter((message) => message.authorId === me && message.status !== 'failed')
-    .count();
+  const samePerson = await db.chats
+    .filter(
+      (other) =>
+        other.request?.role === 'sender' &&
+        other.request.state === 'pending' &&
+        other.request.address === request.address
+    )
+    .primaryKeys();
+  let used = 0;
+  for (const chatId of new Set([chat.id, ...samePerson])) {
+    used += await db.messages
+      .where('[chatId+order]')
+      .between([chatId, Dexie.minKey], [chatId, Dexie.maxKey])
+      .filter((message) => message.authorId === me && message.status !== 'failed')
+      .count();
+  }
   const profile = await db.profile.get('me');
   // Absent from profiles cached before the server sent it, and unknown once signed out.
   const known = profile?.me.id === me ? profile.me.requestCap : undefined;
