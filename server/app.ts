@@ -13,6 +13,7 @@ import { ADMIN_ERROR_STATUS } from './domain/admin/access.ts';
 import { createSyncEngine } from './domain/sync/engine.ts';
 import { usesDevOutbox } from './config.ts';
 import { limitBody } from './http/body.ts';
+import { contentSecurityPolicy, inlineScriptHashes } from './http/csp.ts';
 import type { AppEnv, Services } from './http/context.ts';
 import { ApiError, errorBody } from './http/errors.ts';
 import { clientIp, csrfGuard, loadSession } from './http/guards.ts';
@@ -146,25 +147,24 @@ export type AppOptions = {
 export function createApp(services: Services, options: AppOptions = {}) {
   const app = new OpenAPIHono();
   app.use(compress());
+  const { publicUrl } = services.config;
   app.use(
     secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        connectSrc: ["'self'", 'ws:', 'wss:'],
-        manifestSrc: ["'self'"],
-        workerSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"]
-      },
-      strictTransportSecurity: services.config.publicUrl.startsWith('https:')
+      strictTransportSecurity: publicUrl.startsWith('https:')
         ? 'max-age=31536000; includeSubDomains'
         : false
     })
   );
+  // Every answer carries the policy; the app shell sets its own, with its inline script's hash.
+  app.use(async (c, next) => {
+    await next();
+    if (!c.res.headers.has('Content-Security-Policy')) {
+      c.header(
+        'Content-Security-Policy',
+        contentSecurityPolicy({ publicUrl, requestUrl: c.req.url })
+      );
+    }
+  });
   app.route('/api', createApi(services));
   app.all('/api/*', (c) =>
     c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}.`), 404)
@@ -172,12 +172,12 @@ export function createApp(services: Services, options: AppOptions = {}) {
   if (usesDevOutbox(services.config)) {
     app.route('/dev', devOutboxRoutes(services));
   }
-  if (options.clientDir) mountClient(app, options.clientDir);
+  if (options.clientDir) mountClient(app, options.clientDir, publicUrl);
   app.onError(toErrorResponse);
   return app;
 }
 
-function mountClient(app: OpenAPIHono, clientDir: string) {
+function mountClient(app: OpenAPIHono, clientDir: string, publicUrl: string) {
   const root = path.relative(process.cwd(), clientDir) || '.';
   const indexHtml = path.join(clientDir, 'index.html');
   app.use('*', async (c, next) => {
@@ -189,11 +189,24 @@ function mountClient(app: OpenAPIHono, clientDir: string) {
     );
     return next();
   });
+  // The shell, wherever it is asked for, with the hash of the inline bootstrap SvelteKit wrote
+  // into it: read per request, so a rebuild is served without a restart.
+  const shell = async (c: Context) => {
+    const html = await fs.promises.readFile(indexHtml, 'utf8').catch(() => null);
+    if (html === null) return c.text('The client is not built: run `npm run build`.', 503);
+    c.header(
+      'Content-Security-Policy',
+      contentSecurityPolicy({
+        publicUrl,
+        requestUrl: c.req.url,
+        scriptHashes: inlineScriptHashes(html)
+      })
+    );
+    return c.html(html);
+  };
+  app.get('/', shell);
+  app.get('/index.html', shell);
   app.use('*', serveStatic({ root }));
-  // Every other path is a client-side route: answer with the app shell.
-  app.get('*', async (c) => {
-    const shell = await fs.promises.readFile(indexHtml, 'utf8').catch(() => null);
-    if (shell === null) return c.text('The client is not built: run `npm run build`.', 503);
-    return c.html(shell);
-  });
+  // A missing file (`/favicon.ico`, `/robots.txt` of an old build) is a 404, not the app.
+  app.get('*', (c) => (/\.[a-z0-9]+$/i.test(c.req.path) ? c.text('Not found', 404) : shell(c)));
 }

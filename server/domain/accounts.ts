@@ -23,6 +23,7 @@ import {
   type Limit,
   type Lockout
 } from './rate-limit.ts';
+import { readDisplayName } from './names.ts';
 import { keyedHash, safeEqual } from './secrets.ts';
 import { createSession, revokeSession, type Organization, type User } from './sessions.ts';
 import { chatChanges, recordChanges, type ChangeNotice } from './sync/changes.ts';
@@ -329,6 +330,7 @@ export async function organizationOfEmail(db: Db, address: Address): Promise<Org
 /**
  * An email on an organization's verified domain always makes a managed account in that
  * organization (proof of the mailbox is proof of membership); it can never be a personal one.
+ * Every sign-up path comes through here, so the name rule is checked here (`name_*` codes).
  */
 export async function createAccount(
   tx: Db,
@@ -337,6 +339,7 @@ export async function createAccount(
   locale: Locale,
   now: Date
 ): Promise<Account> {
+  const stored = readDisplayName(name);
   const organization = await organizationOfEmail(tx, address);
   const [user] = await tx
     .insert(tables.users)
@@ -344,7 +347,7 @@ export async function createAccount(
       id: randomUUID(),
       organizationId: organization?.id ?? null,
       role: organization ? 'member' : null,
-      name,
+      name: stored,
       email: address.kind === 'email' ? address.value : null,
       emailKey: address.kind === 'email' ? address.key : null,
       phone: address.kind === 'phone' ? address.value : null,

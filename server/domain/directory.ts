@@ -5,6 +5,7 @@ import { and, asc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import { tables, type Db } from '../store/index.ts';
 import { acceptedContacts, effectiveSetting, isOff, organizationFor } from './external/policy.ts';
 import type { Actor } from './sync/rules.ts';
+import { sanitizeDisplayName } from './names.ts';
 
 export const DIRECTORY_LIMIT = 20;
 
@@ -52,7 +53,11 @@ export async function searchDirectory(db: Db, actor: Actor, query: string): Prom
           )
           .orderBy(asc(users.name), asc(users.id))
           .limit(DIRECTORY_LIMIT);
-  const people: Person[] = colleagues.map((person) => ({ ...person, external: false }));
+  const people: Person[] = colleagues.map((person) => ({
+    ...person,
+    name: sanitizeDisplayName(person.name),
+    external: false
+  }));
   // Outsiders only while the actor could put them in a chat (docs/external-contacts.md).
   if (!isOff((await organizationFor(db, actor.id))?.outboundExternal)) {
     const contacts = [...(await acceptedContacts(db, actor.id))];
@@ -78,7 +83,7 @@ export async function searchDirectory(db: Db, actor: Actor, query: string): Prom
       if (closed || person.organizationId === actor.organizationId) continue;
       people.push({
         id: person.id,
-        name: person.name,
+        name: sanitizeDisplayName(person.name),
         email: null,
         organization: person.organization,
         external: true

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -181,5 +182,82 @@ describe('serving the client', () => {
     expect(outbox.status).toBe(200);
     const prod = createApp({ ...t.services, config: { ...t.services.config, env: 'production' } });
     expect((await prod.request(`${ORIGIN}/dev/outbox`)).status).toBe(404);
+  });
+});
+
+describe('content security policy', () => {
+  const bootstrap = '\n\t\t\t{\n\t\t\t\t__sveltekit_x = { base: "" };\n\t\t\t}\n\t\t';
+  const hash = `'sha256-${createHash('sha256').update(bootstrap).digest('base64')}'`;
+
+  function withClient<T>(run: (app: ReturnType<typeof createApp>) => Promise<T>): Promise<T> {
+    const clientDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-client-'));
+    fs.writeFileSync(
+      path.join(clientDir, 'index.html'),
+      `<!doctype html><script type="module" src="/_app/x.js"></script><body><script>${bootstrap}</script></body>`
+    );
+    fs.copyFileSync(
+      path.join(import.meta.dirname, '../../static/robots.txt'),
+      path.join(clientDir, 'robots.txt')
+    );
+    return run(createApp(t.services, { clientDir })).finally(() =>
+      fs.rmSync(clientDir, { recursive: true, force: true })
+    );
+  }
+
+  const directives = (response: Response) =>
+    new Map(
+      (response.headers.get('content-security-policy') ?? '')
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name = '', ...sources]) => [name, sources])
+    );
+
+  it('allows no inline script, plugin, base or framing, and sockets only to this server', async () => {
+    const csp = directives(await t.app.request(`${ORIGIN}/api/health`));
+    expect(csp.get('script-src')).toEqual(["'self'"]);
+    expect(csp.get('object-src')).toEqual(["'none'"]);
+    expect(csp.get('base-uri')).toEqual(["'none'"]);
+    expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(csp.get('connect-src')).toEqual(["'self'", 'ws://localhost:3000']);
+  });
+
+  it('allows the app shell’s inline bootstrap by its hash, on every path that serves it', async () => {
+    await withClient(async (app) => {
+      for (const url of ['/', '/index.html', '/chats/abc']) {
+        const response = await app.request(`${ORIGIN}${url}`);
+        expect(response.status).toBe(200);
+        const scripts = directives(response).get('script-src');
+        expect(scripts).toEqual(["'self'", hash]);
+        expect(scripts).not.toContain("'unsafe-inline'");
+      }
+    });
+  });
+
+  it('names the host a page was reached at only when it is a plain host', async () => {
+    const lan = directives(await t.app.request('http://192.168.1.20:3000/api/health'));
+    expect(lan.get('connect-src')).toEqual([
+      "'self'",
+      'ws://localhost:3000',
+      'ws://192.168.1.20:3000'
+    ]);
+    const response = await t.app.request(`${ORIGIN}/api/health`, {
+      headers: { host: "evil.example; script-src 'unsafe-inline'" }
+    });
+    expect(directives(response).get('script-src')).toEqual(["'self'"]);
+    expect(response.headers.get('content-security-policy')).not.toContain('evil');
+  });
+
+  it('answers /robots.txt with the robots file, and a missing file with 404, not the app', async () => {
+    await withClient(async (app) => {
+      const robots = await app.request(`${ORIGIN}/robots.txt`);
+      expect(robots.status).toBe(200);
+      expect(robots.headers.get('content-type')).toContain('text/plain');
+      const text = await robots.text();
+      expect(text).toMatch(/^User-agent: \*$/m);
+      expect(text).toMatch(/^Disallow: \/$/m);
+      const missing = await app.request(`${ORIGIN}/favicon.ico`);
+      expect(missing.status).toBe(404);
+      expect(await missing.text()).not.toContain('<script');
+    });
   });
 });

@@ -1,4 +1,5 @@
 // Fixed texts of the messages Parley sends, in the recipient's language.
+import { isDisplayName, sanitizeDisplayName } from '../../src/lib/display-name.ts';
 import type { Locale } from '../store/schema.ts';
 
 const signInCode = {
@@ -27,8 +28,12 @@ export function signInCodeSms(locale: Locale, code: string, minutes: number) {
   return signInCode[locale].sms(code, minutes);
 }
 
-/** Who an invitation or request comes from, as the recipient will read it. */
-export type SenderLine = { name: string; organization: string | null };
+/**
+ * Who an invitation or request comes from, as the recipient will read it: the name, and the
+ * verified email address or phone number the sender signed in with, so that a stranger can
+ * check who writes.
+ */
+export type SenderLine = { name: string; organization: string | null; address: string | null };
 
 /**
  * A name goes into a fixed text: line breaks, control and bidi characters are flattened so that
@@ -43,7 +48,8 @@ function oneLine(text: string): string {
 
 const invitation = {
   en: {
-    from: (s: SenderLine) => (s.organization ? `${s.name} from ${s.organization}` : s.name),
+    from: (who: string, organization: string | null) =>
+      organization ? `${who} from ${organization}` : who,
     subject: (from: string) => `${from} invited you to chat on Parley`,
     body: (from: string, join: string, refuse: string, days: number) =>
       `${from} would like to chat with you on Parley.\n\nJoin the conversation: ${join}\n\nThe link works once and expires in ${days} days.\n\nNot interested? Refuse all invitations from this sender: ${refuse}`,
@@ -51,7 +57,8 @@ const invitation = {
       `${from} invited you to chat on Parley: ${join} Refuse: ${refuse}`
   },
   fr: {
-    from: (s: SenderLine) => (s.organization ? `${s.name} (${s.organization})` : s.name),
+    from: (who: string, organization: string | null) =>
+      organization ? `${who} (${organization})` : who,
     subject: (from: string) => `${from} vous invite à discuter sur Parley`,
     body: (from: string, join: string, refuse: string, days: number) =>
       `${from} souhaite discuter avec vous sur Parley.\n\nRejoindre la conversation : ${join}\n\nLe lien ne sert qu’une fois et expire dans ${days} jours.\n\nPas intéressé·e ? Refuser toutes les invitations de cet expéditeur : ${refuse}`,
@@ -76,11 +83,16 @@ const request = {
   }
 } satisfies Record<Locale, unknown>;
 
+/**
+ * "Name (address) from Organization". A name stored before the name rule that still carries a
+ * link, an address or a number is left out: the verified address alone names the sender.
+ */
 function fromLine(locale: Locale, sender: SenderLine): string {
-  return invitation[locale].from({
-    name: oneLine(sender.name),
-    organization: sender.organization === null ? null : oneLine(sender.organization)
-  });
+  const name = oneLine(sanitizeDisplayName(sender.name));
+  const address = sender.address === null ? null : oneLine(sender.address);
+  const who = address === null ? name : isDisplayName(name) ? `${name} (${address})` : address;
+  const organization = sender.organization === null ? null : oneLine(sender.organization);
+  return invitation[locale].from(who, organization);
 }
 
 export function invitationEmail(

@@ -9,7 +9,7 @@ import { errorResponses, ErrorSchema } from '../http/errors.ts';
 import { requireSignedIn, SESSION_COOKIE } from '../http/guards.ts';
 import { localeFromHeader } from '../messaging/templates.ts';
 import { announceEndedSessions } from '../realtime/feed.ts';
-import { LocaleSchema, MeSchema, toMe } from './me.ts';
+import { LocaleSchema, MeSchema, NameInput, toMe } from './me.ts';
 
 const AddressInput = z.string().max(320).openapi({ example: 'alice@contoso.test' });
 const RegionInput = z
@@ -67,7 +67,7 @@ const verifyCode = createRoute({
               address: AddressInput,
               region: RegionInput,
               code: z.string().regex(/^\d{6}$/, 'must be 6 digits'),
-              name: z.string().trim().min(1).max(80).optional(),
+              name: NameInput.optional(),
               locale: LocaleSchema.optional()
             })
             .openapi('VerifyRequest')

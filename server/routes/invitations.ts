@@ -13,7 +13,7 @@ import type { AppEnv, Services } from '../http/context.ts';
 import { errorResponses } from '../http/errors.ts';
 import { SESSION_COOKIE } from '../http/guards.ts';
 import { localeFromHeader } from '../messaging/templates.ts';
-import { LocaleSchema } from './me.ts';
+import { LocaleSchema, NameInput } from './me.ts';
 
 /** 32 bytes in base64url are 43 characters; anything else cannot be a token. */
 const TokenInput = z
@@ -80,7 +80,7 @@ const accept = createRoute({
           schema: z
             .object({
               token: TokenInput,
-              name: z.string().trim().min(1).max(80).optional(),
+              name: NameInput.optional(),
               locale: LocaleSchema.optional()
             })
             .strict()

@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import { isRegionCode } from '../../src/lib/address.ts';
 import { DEFAULT_REQUEST_CAP } from '../../src/lib/sync/protocol.ts';
 import { requestCap } from '../domain/external/policy.ts';
+import { readDisplayName, sanitizeDisplayName } from '../domain/names.ts';
 import type { Organization, User } from '../domain/sessions.ts';
 import type { AppEnv, Services } from '../http/context.ts';
 import { ApiError, errorResponses } from '../http/errors.ts';
@@ -11,6 +12,13 @@ import { requireSignedIn } from '../http/guards.ts';
 import { tables } from '../store/index.ts';
 
 export const LocaleSchema = z.enum(['en', 'fr']);
+
+/** The name rule is the shared one (`name_*` codes), checked where the name is used. */
+export const NameInput = z.string().max(1000).openapi({
+  description:
+    '1–80 characters; no URL, email address, phone number, control, bidi or invisible characters (400 `name_empty`, `name_too_long`, `name_invisible_characters`, `name_contains_url`, `name_contains_email`, `name_contains_phone`)',
+  example: 'Dana Field'
+});
 
 export const MeSchema = z
   .object({
@@ -41,7 +49,7 @@ const FALLBACK_REGION = 'US';
 export function toMe(user: User, organization: Organization | null): Me {
   return {
     id: user.id,
-    name: user.name,
+    name: sanitizeDisplayName(user.name),
     email: user.email,
     phone: user.phone,
     kind: organization ? 'managed' : 'personal',
@@ -71,7 +79,7 @@ const getMe = createRoute({
 
 const UpdateMeSchema = z
   .object({
-    name: z.string().trim().min(1).max(80).optional(),
+    name: NameInput.optional(),
     region: z
       .string()
       .refine(isRegionCode, 'must be an ISO region code such as FR or US')
@@ -114,6 +122,7 @@ export function meRoutes(services: Services) {
           'Your organization sets the phone region; ask an admin to change it.'
         );
       }
+      const name = changes.name === undefined ? undefined : readDisplayName(changes.name);
       if (Object.values(changes).every((value) => value === undefined)) {
         return c.json(toMe(user, organization), 200);
       }
@@ -121,7 +130,7 @@ export function meRoutes(services: Services) {
         tx
           .update(tables.users)
           .set({
-            ...(changes.name !== undefined && { name: changes.name }),
+            ...(name !== undefined && { name }),
             ...(changes.region !== undefined && { region: changes.region }),
             ...(changes.locale !== undefined && { locale: changes.locale }),
             ...(changes.requestsAllowed !== undefined && {

@@ -4,6 +4,7 @@ import { and, desc, eq, gte, lt, or, type SQL } from 'drizzle-orm';
 import { tables, type Db } from '../../store/index.ts';
 import { DomainError } from '../accounts.ts';
 import type { AuditDetails, AuditEventType } from '../audit.ts';
+import { sanitizeDisplayName } from '../names.ts';
 
 export const AUDIT_DEFAULT_LIMIT = 50;
 export const AUDIT_MAX_LIMIT = 200;
@@ -71,7 +72,10 @@ export async function listAudit(
       id: row.id,
       type: row.type,
       at: row.createdAt.toISOString(),
-      actor: row.actorName === null ? null : { id: row.actorId, name: row.actorName },
+      actor:
+        row.actorName === null
+          ? null
+          : { id: row.actorId, name: sanitizeDisplayName(row.actorName) },
       target: row.target,
       targetUserId: row.targetUserId,
       details: row.details

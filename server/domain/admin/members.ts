@@ -10,6 +10,7 @@ import { revokeAllSessions } from '../sessions.ts';
 import { chatChanges, recordChanges, type ChangeNotice } from '../sync/changes.ts';
 import type { Admin } from './access.ts';
 import { queueSwitchEffects } from './spread.ts';
+import { sanitizeDisplayName } from '../names.ts';
 
 export const MEMBERS_LIMIT = 50;
 
@@ -38,7 +39,7 @@ export const fromOverride = (value: Override) => (value === 'default' ? null : v
 function toMember(user: UserRow): Member {
   return {
     id: user.id,
-    name: user.name,
+    name: sanitizeDisplayName(user.name),
     email: user.email,
     phone: user.phone,
     role: user.role ?? 'member',

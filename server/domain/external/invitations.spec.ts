@@ -127,7 +127,7 @@ describe('invitation limits', () => {
 describe('invitation messages', () => {
   const token = 'T'.repeat(43);
   const base = {
-    sender: { name: 'Alice Martin', organization: 'Contoso' },
+    sender: { name: 'Alice Martin', organization: 'Contoso', address: 'alice@contoso.test' },
     locale: 'en' as const,
     token,
     publicUrl: 'https://parley.example.com'
@@ -150,7 +150,8 @@ describe('invitation messages', () => {
       expect(one).toMatchObject({ channel: 'email', to: 'dana@example.org' });
       if (one.channel !== 'email') throw new Error('email expected');
       expect(one.subject).toContain('Alice Martin');
-      expect(one.text).toContain('Alice Martin');
+      expect(one.text).toContain('Alice Martin (alice@contoso.test)');
+      expect(one.subject).toContain('alice@contoso.test');
       expect(one.text).toContain('Contoso');
       expect(one.text).toContain(join);
       expect(one.text).toContain(refuse);
@@ -158,15 +159,17 @@ describe('invitation messages', () => {
       const other = invitationMessage('invitation', {
         ...base,
         locale,
-        sender: { name: 'Zoe Quinn', organization: 'Fabrikam' },
+        sender: { name: 'Zoe Quinn', organization: 'Fabrikam', address: 'zoe@fabrikam.test' },
         token: 'U'.repeat(43),
         address: address('erin@example.org')
       });
       if (other.channel !== 'email') throw new Error('email expected');
       const otherJoin = join.replace(token, 'U'.repeat(43));
       const otherRefuse = refuse.replace(token, 'U'.repeat(43));
-      expect(fixedPart(one.text, refuse, join, 'Alice Martin', 'Contoso')).toBe(
-        fixedPart(other.text, otherRefuse, otherJoin, 'Zoe Quinn', 'Fabrikam')
+      expect(
+        fixedPart(one.text, refuse, join, 'Alice Martin', 'alice@contoso.test', 'Contoso')
+      ).toBe(
+        fixedPart(other.text, otherRefuse, otherJoin, 'Zoe Quinn', 'zoe@fabrikam.test', 'Fabrikam')
       );
     }
   );
@@ -174,7 +177,7 @@ describe('invitation messages', () => {
   it('texts an invitation to a phone with both links', () => {
     const sms = invitationMessage('invitation', { ...base, address: address('+33612345678') });
     expect(sms).toMatchObject({ channel: 'sms', to: '+33612345678' });
-    expect(sms.text).toContain('Alice Martin from Contoso');
+    expect(sms.text).toContain('Alice Martin (alice@contoso.test) from Contoso');
     expect(sms.text).toContain(join);
     expect(sms.text).toContain(refuse);
   });
@@ -186,7 +189,9 @@ describe('invitation messages', () => {
       address: address('dana@example.org')
     });
     if (email.channel !== 'email') throw new Error('email expected');
-    expect(email.subject).toBe('Alice Martin from Contoso sent you a message request on Parley');
+    expect(email.subject).toBe(
+      'Alice Martin (alice@contoso.test) from Contoso sent you a message request on Parley'
+    );
     expect(email.text).toContain('https://parley.example.com/');
     expect(email.text).not.toContain('token');
   });
@@ -194,23 +199,38 @@ describe('invitation messages', () => {
   it('names a personal sender without an organization', () => {
     const email = invitationMessage('invitation', {
       ...base,
-      sender: { name: 'Bob Lee', organization: null },
+      sender: { name: 'Bob Lee', organization: null, address: '+33612345678' },
       address: address('dana@example.org')
     });
     if (email.channel !== 'email') throw new Error('email expected');
-    expect(email.subject).toBe('Bob Lee invited you to chat on Parley');
+    expect(email.subject).toBe('Bob Lee (+33612345678) invited you to chat on Parley');
   });
 
-  it('flattens line breaks and bidi controls in a name so it cannot forge lines', () => {
+  it('names the sender by their verified address alone when a stored name carries a link', () => {
     const email = invitationMessage('invitation', {
       ...base,
-      sender: { name: 'Eve\n\nClick https://evil.example\u202e', organization: 'Contoso' },
+      sender: {
+        name: 'Eve\n\nClick https://evil.example\u202e',
+        organization: 'Contoso',
+        address: 'eve@contoso.test'
+      },
       address: address('dana@example.org')
     });
     if (email.channel !== 'email') throw new Error('email expected');
     expect(email.text.split('\n')[0]).toBe(
-      'Eve Click https://evil.example from Contoso would like to chat with you on Parley.'
+      'eve@contoso.test from Contoso would like to chat with you on Parley.'
     );
-    expect(email.text).not.toContain('\u202e');
+    expect(email.text).not.toContain('evil');
+    expect(email.subject).not.toContain('evil');
+  });
+
+  it('removes bidi controls from a stored name so it cannot reorder the message', () => {
+    const sms = invitationMessage('invitation', {
+      ...base,
+      sender: { name: 'Sam \u202eanivir', organization: null, address: 'sam@example.org' },
+      address: address('+33612345678')
+    });
+    expect(sms.text).toMatch(/^Sam anivir \(sam@example\.org\) invited you/);
+    expect(sms.text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
   });
 });

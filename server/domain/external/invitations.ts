@@ -8,7 +8,8 @@ import {
   invitationEmail,
   invitationSms,
   requestEmail,
-  requestSms
+  requestSms,
+  type SenderLine
 } from '../../messaging/templates.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
 import { announceChanges } from '../../realtime/feed.ts';
@@ -35,6 +36,7 @@ import { createSession, type SignedIn, type User } from '../sessions.ts';
 import { chatChanges, recordChanges, type ChangeNotice } from '../sync/changes.ts';
 import type { Refusal } from '../sync/rules.ts';
 import { effectiveSetting, hasBlocked, outboundOpen } from './policy.ts';
+import { sanitizeDisplayName } from '../names.ts';
 
 export type InvitationLimits = {
   perSenderHour: number;
@@ -144,7 +146,7 @@ export function invitationLinks(publicUrl: string, token: string) {
 export function invitationMessage(
   kind: 'invitation' | 'request',
   input: {
-    sender: { name: string; organization: string | null };
+    sender: SenderLine;
     address: Address;
     locale: Locale;
     token: string | null;
@@ -254,7 +256,7 @@ export async function previewInvitation(
     if (!sender) throw invalidInvitation();
     const address = storedAddress(row);
     return {
-      sender: { name: sender.name, organization: sender.organization },
+      sender: { name: sanitizeDisplayName(sender.name), organization: sender.organization },
       address: address ? maskAddress(address) : '\u2022\u2022\u2022\u2022',
       channel: row.channel,
       expiresAt: row.expiresAt.toISOString(),

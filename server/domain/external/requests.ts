@@ -200,6 +200,8 @@ export async function sharesReadReceipts(tx: Db, chat: ChatAccess['chat']): Prom
 
 type Sender = {
   id: string;
+  /** As verified at sign-in: shown next to the name in what a stranger receives. */
+  email: string | null;
   emailKey: string | null;
   phone: string | null;
   name: string;
@@ -212,6 +214,7 @@ async function senderOf(tx: Db, userId: string): Promise<Sender> {
   const [row] = await tx
     .select({
       id: users.id,
+      email: users.email,
       emailKey: users.emailKey,
       phone: users.phone,
       name: users.name,
@@ -301,7 +304,11 @@ function deliveryMessage(
 ) {
   const { delivery, sender, address } = input;
   const common = {
-    sender: { name: sender.name, organization: input.organizationName },
+    sender: {
+      name: sender.name,
+      organization: input.organizationName,
+      address: sender.email ?? sender.phone
+    },
     address,
     publicUrl: context.external.publicUrl
   };

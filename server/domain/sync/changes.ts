@@ -13,6 +13,7 @@ import { prepared, tables, type Db } from '../../store/index.ts';
 import type { ChangeKind } from '../../store/schema.ts';
 import { areExternal, effectiveSetting, readOnlyReason, requestCap } from '../external/policy.ts';
 import type { ChatRow } from './rules.ts';
+import { sanitizeDisplayName } from '../names.ts';
 
 /** A change for one user, before it has a cursor. */
 export type NewChange =
@@ -259,7 +260,8 @@ export async function chatMemberRows(db: Db, which: SQL | string): Promise<Membe
 export function toChatMember(row: MemberRow, viewer: MemberRow | undefined): ChatMember {
   return {
     userId: row.userId,
-    name: row.name,
+    // Rows written before the name rule are shown cleaned (docs/external-contacts.md).
+    name: sanitizeDisplayName(row.name),
     organization: row.organization,
     // Nobody is external to themselves (a personal account is external to everyone else).
     external:

@@ -39,7 +39,6 @@ export const en = {
 
   'validation.addressRequired': 'Enter your email address or phone number.',
   'validation.codeFormat': 'Enter the 6 digits from the message.',
-  'validation.nameRequired': 'Enter your name.',
   'validation.nameTooLong': 'Use at most 80 characters.',
 
   'error.offline': 'You’re offline. Check your connection and try again.',
@@ -80,6 +79,13 @@ export const en = {
   'error.invitation_address_mismatch':
     'You’re signed in as another address. To use this invitation, sign out and open the link again.',
   'error.name_required': 'Enter your name to create your account.',
+  'error.name_empty': 'Enter your name.',
+  'error.name_too_long': 'Use at most 80 characters for your name.',
+  'error.name_invisible_characters':
+    'Your name has invisible or direction-changing characters. Type it again without them.',
+  'error.name_contains_url': 'A name can’t contain a web address: people you invite see your name.',
+  'error.name_contains_email': 'A name can’t contain an email address.',
+  'error.name_contains_phone': 'A name can’t contain a phone number.',
 
   'home.title': 'Chats',
   'home.profile': 'Profile',

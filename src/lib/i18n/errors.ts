@@ -1,6 +1,23 @@
 // Turns any failure into a sentence for the user, chosen by error code.
 import { ApiError, NetworkError } from '$lib/api/client';
+import { checkDisplayName } from '$lib/display-name';
 import { formatIn, isMessageKey, t } from './index';
+
+/**
+ * A typed name against the server's rule, checked here first so nothing is sent for it:
+ * `problem` is the sentence saying why it cannot be a name, else null and `name` is the form
+ * the server will store. The field itself keeps what was typed.
+ */
+export function checkName(input: string): { name: string; problem: string | null } {
+  const result = checkDisplayName(input);
+  return result.ok
+    ? { name: result.name, problem: null }
+    : { name: input.trim(), problem: t(`error.${result.code}`) };
+}
+
+/** The server refused the name itself (`name_required`, `name_too_long`, …). */
+export const isNameError = (error: unknown) =>
+  error instanceof ApiError && error.code.startsWith('name_');
 
 function reasonOf(details: unknown): string | undefined {
   if (typeof details === 'object' && details !== null && 'reason' in details) {

@@ -43,7 +43,6 @@ export const fr: Messages = {
 
   'validation.addressRequired': 'Saisissez votre adresse e-mail ou votre numéro de téléphone.',
   'validation.codeFormat': 'Saisissez les 6 chiffres reçus.',
-  'validation.nameRequired': 'Saisissez votre nom.',
   'validation.nameTooLong': '80 caractères au maximum.',
 
   'error.offline': 'Vous êtes hors ligne. Vérifiez votre connexion et réessayez.',
@@ -84,6 +83,14 @@ export const fr: Messages = {
   'error.invitation_address_mismatch':
     'Vous êtes connecté avec une autre adresse. Pour utiliser cette invitation, déconnectez-vous puis rouvrez le lien.',
   'error.name_required': 'Indiquez votre nom pour créer votre compte.',
+  'error.name_empty': 'Saisissez votre nom.',
+  'error.name_too_long': 'Votre nom doit faire 80 caractères au maximum.',
+  'error.name_invisible_characters':
+    'Votre nom contient des caractères invisibles ou qui changent le sens du texte. Saisissez-le à nouveau sans eux.',
+  'error.name_contains_url':
+    'Un nom ne peut pas contenir d’adresse web : les personnes que vous invitez voient votre nom.',
+  'error.name_contains_email': 'Un nom ne peut pas contenir d’adresse e-mail.',
+  'error.name_contains_phone': 'Un nom ne peut pas contenir de numéro de téléphone.',
 
   'home.title': 'Discussions',
   'home.profile': 'Profil',

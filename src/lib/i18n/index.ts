@@ -19,6 +19,22 @@ export function t(key: MessageKey, params?: Params): string {
   );
 }
 
+/** A translated sentence cut around its parameters, so that a screen can isolate each one. */
+export function phrase(key: MessageKey, params: Params): { text: string; param: boolean }[] {
+  const parts: { text: string; param: boolean }[] = [];
+  let last = 0;
+  const text = catalogues[locale.current][key];
+  for (const match of text.matchAll(/\{(\w+)\}/g)) {
+    const name = match[1] ?? '';
+    if (!(name in params)) continue;
+    if (match.index > last) parts.push({ text: text.slice(last, match.index), param: false });
+    parts.push({ text: String(params[name]), param: true });
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) parts.push({ text: text.slice(last), param: false });
+  return parts;
+}
+
 export function isMessageKey(key: string): key is MessageKey {
   return Object.hasOwn(en, key);
 }
