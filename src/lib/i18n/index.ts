@@ -3,8 +3,10 @@ import { locale } from '$lib/state/locale.svelte';
 import type { Locale } from '$lib/api/types';
 import { en, type MessageKey, type Messages } from './en';
 import { fr } from './fr';
+import { pluralKey, type PluralKey } from './plural';
 
 export type { MessageKey } from './en';
+export type { PluralKey } from './plural';
 
 const catalogues: Record<Locale, Messages> = { en, fr };
 
@@ -33,6 +35,11 @@ export function phrase(key: MessageKey, params: Params): { text: string; param: 
   }
   if (last < text.length) parts.push({ text: text.slice(last), param: false });
   return parts;
+}
+
+/** `t` for a sentence about `count` of something: "1 member", "3 members". */
+export function tn(base: PluralKey, count: number, params?: Params): string {
+  return t(pluralKey(locale.current, base, count), { ...params, count });
 }
 
 export function isMessageKey(key: string): key is MessageKey {
