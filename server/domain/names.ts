@@ -1,8 +1,8 @@
 // People's names at the server's edges: refused on write with a stable code, cleaned on read.
-import { checkDisplayName, type NameErrorCode } from '../../src/lib/display-name.ts';
+import { checkDisplayName, type NameErrorCode } from '../../common/display-name.ts';
 import { DomainError } from './accounts.ts';
 
-export { sanitizeDisplayName, isDisplayName } from '../../src/lib/display-name.ts';
+export { sanitizeDisplayName, isDisplayName } from '../../common/display-name.ts';
 
 const messages: Record<NameErrorCode, string> = {
   name_empty: 'Enter your name.',

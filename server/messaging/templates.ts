@@ -1,5 +1,5 @@
 // Fixed texts of the messages Parley sends, in the recipient's language.
-import { isDisplayName, sanitizeDisplayName } from '../../src/lib/display-name.ts';
+import { isDisplayName, sanitizeDisplayName } from '../../common/display-name.ts';
 import type { Locale } from '../store/schema.ts';
 
 const signInCode = {

@@ -1,8 +1,8 @@
 // The signed-in person's own profile.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { isRegionCode } from '../../src/lib/address.ts';
-import { DEFAULT_REQUEST_CAP } from '../../src/lib/sync/protocol.ts';
+import { isRegionCode } from '../../common/address.ts';
+import { DEFAULT_REQUEST_CAP } from '../../common/protocol.ts';
 import { requestCap } from '../domain/external/policy.ts';
 import { readDisplayName, sanitizeDisplayName } from '../domain/names.ts';
 import type { Organization, User } from '../domain/sessions.ts';

@@ -2,7 +2,7 @@
 // lets the mutation through or refuses it with a stable code; the first refusal wins. A new rule
 // is one more entry in `BUILT_IN_RULES`.
 import { eq } from 'drizzle-orm';
-import { createsChat, MAX_MESSAGE_LENGTH, type Mutation } from '../../../src/lib/sync/protocol.ts';
+import { createsChat, MAX_MESSAGE_LENGTH, type Mutation } from '../../../common/protocol.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
 import { tables, type Db } from '../../store/index.ts';
 import type { InvitationLimits } from '../external/invitations.ts';

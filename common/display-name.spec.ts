@@ -5,7 +5,7 @@ import {
   NAME_MAX,
   sanitizeDisplayName,
   type NameErrorCode
-} from './display-name';
+} from './display-name.ts';
 
 const refused = (input: string) => {
   const result = checkDisplayName(input);
