@@ -13,7 +13,12 @@ export default defineConfig({
     }
   },
   test: {
-    include: ['src/**/*.spec.ts', 'server/**/*.spec.ts', 'tests/**/*.spec.ts'],
+    include: [
+      'src/**/*.spec.ts',
+      'common/**/*.spec.ts',
+      'server/**/*.spec.ts',
+      'tests/**/*.spec.ts'
+    ],
     exclude: ['tests/e2e/**', 'node_modules/**'],
     environment: 'node',
     testTimeout: 20_000,

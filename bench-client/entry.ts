@@ -4,7 +4,7 @@ import Dexie from 'dexie';
 import { ParleyDB } from '$lib/db';
 import { applyChanges } from '$lib/sync/apply';
 import { PULL_PAGE } from '$lib/sync/engine';
-import type { Change, ChatMember, ChatState, MessageState } from '$lib/sync/protocol';
+import type { Change, ChatMember, ChatState, MessageState } from '$common/protocol';
 
 const START = Date.parse('2026-06-01T09:00:00Z');
 

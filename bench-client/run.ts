@@ -23,7 +23,7 @@ async function bundle(): Promise<string> {
   const output = await build({
     configFile: false,
     logLevel: 'silent',
-    resolve: { alias: { $lib: path.join(root, 'src/lib') } },
+    resolve: { alias: { $lib: path.join(root, 'src/lib'), $common: path.join(root, 'common') } },
     build: {
       write: false,
       minify: true,

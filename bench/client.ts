@@ -9,7 +9,7 @@ import type {
   PullResponse,
   PushResponse,
   ServerEvent
-} from '../src/lib/sync/protocol.ts';
+} from '../common/protocol.ts';
 import type { BenchUser } from './server.ts';
 
 export class HttpClient {

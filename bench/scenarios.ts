@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type WebSocket from 'ws';
-import type { Change, Mutation, ServerEvent } from '../src/lib/sync/protocol.ts';
+import type { Change, Mutation, ServerEvent } from '../common/protocol.ts';
 import { closeSocket, Device, openSocket, type HttpClient } from './client.ts';
 import type { BenchServer, BenchUser } from './server.ts';
 

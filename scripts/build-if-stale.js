@@ -5,7 +5,14 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const output = path.join(root, 'build', 'index.html');
-const inputs = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package-lock.json'];
+const inputs = [
+  'src',
+  'common',
+  'static',
+  'svelte.config.js',
+  'vite.config.ts',
+  'package-lock.json'
+];
 
 function newestMtime(entry) {
   const stat = fs.statSync(entry, { throwIfNoEntry: false });

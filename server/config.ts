@@ -1,7 +1,7 @@
 // The server's configuration: read from the environment once, validated, then passed down explicitly.
 import path from 'node:path';
 import { z } from 'zod';
-import { isRegionCode } from '../src/lib/address.ts';
+import { isRegionCode } from '../common/address.ts';
 import { DEFAULT_SIGN_IN_SMS_PER_CALLING_CODE_DAY } from './domain/accounts.ts';
 import { DEFAULT_INVITATION_LIMITS, type InvitationLimits } from './domain/external/invitations.ts';
 import { DEFAULT_SMS_COUNTRIES } from './domain/external/policy.ts';

@@ -1,7 +1,7 @@
 // Accounts and sign-in by one-time code. No HTTP here: routes translate DomainErrors into answers.
 import { randomInt, randomUUID } from 'node:crypto';
 import { and, desc, eq, isNull, lt, not, sql } from 'drizzle-orm';
-import { emailDomain, parseAddress, type Address } from '../../src/lib/address.ts';
+import { emailDomain, parseAddress, type Address } from '../../common/address.ts';
 import type { Notifier } from '../messaging/notifier.ts';
 import { signInCodeEmail, signInCodeSms } from '../messaging/templates.ts';
 import { tables, type Db, type Store } from '../store/index.ts';

@@ -2,30 +2,8 @@
 // contacts (docs/administration.md, Audit log). Written in the caller's transaction; never
 // message contents.
 import { randomBytes } from 'node:crypto';
+import type { AuditDetails, AuditEventType } from '../../common/audit.ts';
 import { tables, type Db } from '../store/index.ts';
-
-export const AUDIT_EVENT_TYPES = [
-  'settings.changed',
-  'member.role_changed',
-  'member.policy_changed',
-  'member.removed',
-  'blocked.domain_added',
-  'blocked.domain_removed',
-  'blocked.address_added',
-  'blocked.address_removed',
-  'invitation.sent',
-  'invitation.resent',
-  'invitation.revoked',
-  'request.accepted',
-  'request.declined',
-  'request.blocked',
-  'request.cap_reached'
-] as const;
-
-export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
-
-/** Scalars only: details say what changed (`from`, `to`, a setting's name), never a message. */
-export type AuditDetails = Record<string, string | number | boolean | null>;
 
 export type AuditEvent = {
   /** The organization whose admins may read it (record twice for two organizations). */

@@ -1,12 +1,13 @@
 // People's names at the server's edges: refused on write with a stable code, cleaned on read.
-import { checkDisplayName, type NameErrorCode } from '../../src/lib/display-name.ts';
+import { checkDisplayName, type NameErrorCode } from '../../common/display-name.ts';
+import { MAX_NAME_LENGTH } from '../../common/limits.ts';
 import { DomainError } from './accounts.ts';
 
-export { sanitizeDisplayName, isDisplayName } from '../../src/lib/display-name.ts';
+export { sanitizeDisplayName, isDisplayName } from '../../common/display-name.ts';
 
 const messages: Record<NameErrorCode, string> = {
   name_empty: 'Enter your name.',
-  name_too_long: 'Use at most 80 characters for your name.',
+  name_too_long: `Use at most ${MAX_NAME_LENGTH} characters for your name.`,
   name_invisible_characters:
     'Your name has invisible or direction-changing characters. Type it again without them.',
   name_contains_url: 'A name cannot contain a web address.',

@@ -1,5 +1,6 @@
 // Fixed texts of the messages Parley sends, in the recipient's language.
-import { isDisplayName, sanitizeDisplayName } from '../../src/lib/display-name.ts';
+import { isDisplayName, sanitizeDisplayName } from '../../common/display-name.ts';
+import { MAX_NAME_LENGTH } from '../../common/limits.ts';
 import type { Locale } from '../store/schema.ts';
 
 const signInCode = {
@@ -43,7 +44,7 @@ function oneLine(text: string): string {
   return text
     .replace(/[\p{C}\p{Z}\s]+/gu, ' ')
     .trim()
-    .slice(0, 80);
+    .slice(0, MAX_NAME_LENGTH);
 }
 
 const invitation = {

@@ -9,7 +9,7 @@ import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
 import { parse as parseCookies } from 'hono/utils/cookie';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
-import type { ServerEvent } from '../../src/lib/sync/protocol.ts';
+import type { ServerEvent } from '../../common/protocol.ts';
 import { findSession, type SignedIn } from '../domain/sessions.ts';
 import { currentCursor, readChanges, type ChangeNotice } from '../domain/sync/changes.ts';
 import type { Services } from '../http/context.ts';

@@ -30,7 +30,7 @@ import {
   updateSettings,
   type ServerLimits
 } from '../domain/admin/settings.ts';
-import { AUDIT_EVENT_TYPES } from '../domain/audit.ts';
+import { AUDIT_EVENT_TYPES } from '../../common/audit.ts';
 import type { ChangeNotice } from '../domain/sync/changes.ts';
 import type { AppEnv, Services } from '../http/context.ts';
 import { ApiError, errorResponses, ErrorSchema } from '../http/errors.ts';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PullResponse } from '../../src/lib/sync/protocol.ts';
+import type { PullResponse } from '../../common/protocol.ts';
 import { startTestApp, type Browser, type TestApp } from '../../tests/support/harness.ts';
 import { deviceFor, type TestDevice } from '../../tests/support/sync.ts';
-import { INVITATION_LIFETIME_MS } from '../../src/lib/sync/protocol.ts';
+import { INVITATION_LIFETIME_MS } from '../../common/protocol.ts';
 import { tables } from '../store/index.ts';
 
 let t: TestApp;

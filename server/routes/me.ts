@@ -1,8 +1,9 @@
 // The signed-in person's own profile.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { isRegionCode } from '../../src/lib/address.ts';
-import { DEFAULT_REQUEST_CAP } from '../../src/lib/sync/protocol.ts';
+import { isRegionCode } from '../../common/address.ts';
+import { MAX_NAME_LENGTH } from '../../common/limits.ts';
+import { DEFAULT_REQUEST_CAP } from '../../common/protocol.ts';
 import { requestCap } from '../domain/external/policy.ts';
 import { readDisplayName, sanitizeDisplayName } from '../domain/names.ts';
 import type { Organization, User } from '../domain/sessions.ts';
@@ -14,11 +15,13 @@ import { tables } from '../store/index.ts';
 export const LocaleSchema = z.enum(['en', 'fr']);
 
 /** The name rule is the shared one (`name_*` codes), checked where the name is used. */
-export const NameInput = z.string().max(1000).openapi({
-  description:
-    '1–80 characters; no URL, email address, phone number, control, bidi or invisible characters (400 `name_empty`, `name_too_long`, `name_invisible_characters`, `name_contains_url`, `name_contains_email`, `name_contains_phone`)',
-  example: 'Dana Field'
-});
+export const NameInput = z
+  .string()
+  .max(1000)
+  .openapi({
+    description: `1–${MAX_NAME_LENGTH} characters; no URL, email address, phone number, control, bidi or invisible characters (400 \`name_empty\`, \`name_too_long\`, \`name_invisible_characters\`, \`name_contains_url\`, \`name_contains_email\`, \`name_contains_phone\`)`,
+    example: 'Dana Field'
+  });
 
 export const MeSchema = z
   .object({

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PullResponse } from '../../src/lib/sync/protocol.ts';
+import type { PullResponse } from '../../common/protocol.ts';
 import { addPersonalUser } from '../../tests/support/external.ts';
 import { startTestApp, type Browser, type TestApp } from '../../tests/support/harness.ts';
 import { deviceFor } from '../../tests/support/sync.ts';

@@ -1,4 +1,4 @@
-// Zod schemas of the sync protocol (src/lib/sync/protocol.ts) for validation and the OpenAPI
+// Zod schemas of the sync protocol (common/protocol.ts) for validation and the OpenAPI
 // document. The checks at the bottom fail to compile if the two drift apart.
 import { z } from '@hono/zod-openapi';
 import {
@@ -12,7 +12,7 @@ import {
   type MutationResult,
   type PullResponse,
   type PushRequest
-} from '../../src/lib/sync/protocol.ts';
+} from '../../common/protocol.ts';
 
 const Id = z.guid().openapi({ example: '7c9e6679-7425-40de-944b-e07fc1f90ae7' });
 /** Generous: the 4,000-character rule is a per-mutation rejection, not a broken request. */

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../tests/support/harness.ts';
 import { deviceFor, TestDevice } from '../../tests/support/sync.ts';
-import type { HistoryResponse } from '../../src/lib/sync/protocol.ts';
+import type { HistoryResponse } from '../../common/protocol.ts';
 import { tables } from '../store/index.ts';
 
 let t: TestApp;

@@ -1,7 +1,7 @@
 // Sync: push a device's mutations, pull the changes since a cursor, bootstrap a new device. The
 // WebSocket lives beside these (server/realtime); docs/sync-protocol.md tells the whole story.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { MAX_PUSH_BATCH } from '../../src/lib/sync/protocol.ts';
+import { MAX_PUSH_BATCH } from '../../common/protocol.ts';
 import type { SyncEngine } from '../domain/sync/engine.ts';
 import type { AppEnv } from '../http/context.ts';
 import { errorBody, errorResponses, ErrorSchema } from '../http/errors.ts';

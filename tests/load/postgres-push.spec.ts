@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mutation, MutationResult } from '../../src/lib/sync/protocol.ts';
+import type { Mutation, MutationResult } from '../../common/protocol.ts';
 import { ORIGIN, startTestApp, type TestApp } from '../support/harness.ts';
 
 const DEVICES = 50;

@@ -5,7 +5,7 @@ import Dexie from 'dexie';
 import { ApiError, NetworkError } from '../../src/lib/api/client.ts';
 import { ParleyDB } from '../../src/lib/db/index.ts';
 import { SyncEngine } from '../../src/lib/sync/engine.ts';
-import type { PushRequest } from '../../src/lib/sync/protocol.ts';
+import type { PushRequest } from '../../common/protocol.ts';
 import { httpTransport, type Send, type Transport } from '../../src/lib/sync/transport.ts';
 import { tables } from '../../server/store/index.ts';
 import type { Browser, TestApp } from '../support/harness.ts';

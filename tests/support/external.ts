@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { tables } from '../../server/store/index.ts';
-import type { MutationResult } from '../../src/lib/sync/protocol.ts';
+import type { MutationResult } from '../../common/protocol.ts';
 import type { TestApp } from './harness.ts';
 import { deviceFor, type TestDevice } from './sync.ts';
 

@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import WebSocket from 'ws';
-import type { ServerEvent } from '../../src/lib/sync/protocol.ts';
+import type { ServerEvent } from '../../common/protocol.ts';
 import { createApp } from '../../server/app.ts';
 import type { Services } from '../../server/http/context.ts';
 import { startRealtime, type RealtimeOptions } from '../../server/realtime/hub.ts';

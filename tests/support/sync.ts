@@ -6,7 +6,7 @@ import type {
   MutationResult,
   MutationType,
   PullResponse
-} from '../../src/lib/sync/protocol.ts';
+} from '../../common/protocol.ts';
 import type { Browser, TestApp } from './harness.ts';
 
 type Args<T extends MutationType> = Extract<MutationBody, { type: T }>['args'];

@@ -3,7 +3,7 @@
 import { and, desc, eq, gte, lt, or, type SQL } from 'drizzle-orm';
 import { tables, type Db } from '../../store/index.ts';
 import { DomainError } from '../accounts.ts';
-import type { AuditDetails, AuditEventType } from '../audit.ts';
+import type { AuditDetails, AuditEventType } from '../../../common/audit.ts';
 import { sanitizeDisplayName } from '../names.ts';
 
 export const AUDIT_DEFAULT_LIMIT = 50;

@@ -1,7 +1,7 @@
 // Email domains and external people an organization's admins blocked. A blocked person leaves
 // the organization's chats at once; the rules keep them out afterwards (policy.ts).
 import { and, asc, eq, inArray, like } from 'drizzle-orm';
-import { emailDomain, parseAddress, parseEmail, type Address } from '../../../src/lib/address.ts';
+import { emailDomain, parseAddress, parseEmail, type Address } from '../../../common/address.ts';
 import { tables, type Db } from '../../store/index.ts';
 import { DomainError, findAccount } from '../accounts.ts';
 import { recordAudit } from '../audit.ts';

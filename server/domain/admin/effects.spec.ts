@@ -1,7 +1,7 @@
 // What each admin setting does to sessions already open, chats that already exist and
 // mutations queued before the change (docs/administration.md): enforced on the very next request.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatState } from '../../../src/lib/sync/protocol.ts';
+import type { ChatState } from '../../../common/protocol.ts';
 import {
   acceptedRequest,
   addPersonalUser,

@@ -2,7 +2,7 @@
 // with validation and one audit event per changed setting, and previewed before saving.
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { isSupportedCountry } from 'libphonenumber-js';
-import { DEFAULT_REQUEST_CAP } from '../../../src/lib/sync/protocol.ts';
+import { DEFAULT_REQUEST_CAP } from '../../../common/protocol.ts';
 import { tables, type Db } from '../../store/index.ts';
 import type { OrganizationInvitationLimits } from '../../store/schema.ts';
 import { DomainError } from '../accounts.ts';

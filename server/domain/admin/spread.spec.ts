@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, count, eq, isNotNull } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ChatState } from '../../../src/lib/sync/protocol.ts';
+import type { ChatState } from '../../../common/protocol.ts';
 import { addPersonalUser, startExternal } from '../../../tests/support/external.ts';
 import { startTestApp, type Browser, type TestApp } from '../../../tests/support/harness.ts';
 import { deviceFor, type TestDevice } from '../../../tests/support/sync.ts';

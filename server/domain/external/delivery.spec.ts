@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Mutation } from '../../../src/lib/sync/protocol.ts';
+import type { Mutation } from '../../../common/protocol.ts';
 import { startTestApp, type TestApp } from '../../../tests/support/harness.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
 import { tables, type Store } from '../../store/index.ts';

@@ -1,6 +1,6 @@
 import { eq, type Logger } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BootstrapResponse, Change } from '../../../src/lib/sync/protocol.ts';
+import type { BootstrapResponse, Change } from '../../../common/protocol.ts';
 import {
   addOrganization,
   addPersonalUser,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseAddress, type Address } from '../../../src/lib/address.ts';
+import { parseAddress, type Address } from '../../../common/address.ts';
 import { openTestStore } from '../../../tests/support/harness.ts';
 import type { Store } from '../../store/index.ts';
 import {

@@ -2,8 +2,8 @@
 // No HTTP here (server/routes/invitations.ts), no mutation pipeline (server/domain/sync/).
 import { createHash } from 'node:crypto';
 import { and, eq, isNull, not } from 'drizzle-orm';
-import { maskAddress, parseAddress, type Address } from '../../../src/lib/address.ts';
-import { INVITATION_LIFETIME_MS } from '../../../src/lib/sync/protocol.ts';
+import { maskAddress, parseAddress, type Address } from '../../../common/address.ts';
+import { INVITATION_LIFETIME_MS } from '../../../common/protocol.ts';
 import {
   invitationEmail,
   invitationSms,

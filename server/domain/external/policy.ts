@@ -1,7 +1,7 @@
 // Who may reach whom across an organization's border: organization policy, blocks, accepted
 // contacts, the pre-acceptance cap and the SMS country list. Reads only; no HTTP, no sync.
 import { and, desc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
-import { DEFAULT_REQUEST_CAP, type ReadOnlyReason } from '../../../src/lib/sync/protocol.ts';
+import { DEFAULT_REQUEST_CAP, type ReadOnlyReason } from '../../../common/protocol.ts';
 import { tables, type Db } from '../../store/index.ts';
 import { blockableAccount, blockedByOrganization } from '../admin/policy.ts';
 

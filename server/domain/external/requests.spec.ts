@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type {
-  BootstrapResponse,
-  ChatState,
-  MutationResult
-} from '../../../src/lib/sync/protocol.ts';
+import type { BootstrapResponse, ChatState, MutationResult } from '../../../common/protocol.ts';
 import {
   acceptedRequest,
   addOrganization,

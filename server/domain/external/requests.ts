@@ -2,8 +2,8 @@
 // the recipient's answer, the sender's control of the invitation, and what may be sent before
 // acceptance. Whatever happens to the address, the sender's answer and view are the same.
 import { and, eq, isNotNull, isNull, ne } from 'drizzle-orm';
-import { emailDomain, parseAddress, type Address } from '../../../src/lib/address.ts';
-import { INVITATION_LIFETIME_MS, type Mutation } from '../../../src/lib/sync/protocol.ts';
+import { emailDomain, parseAddress, type Address } from '../../../common/address.ts';
+import { INVITATION_LIFETIME_MS, type Mutation } from '../../../common/protocol.ts';
 import { tables, type Db } from '../../store/index.ts';
 import type { Locale } from '../../store/schema.ts';
 import { findAccount, organizationOfEmail, type Account } from '../accounts.ts';

@@ -8,7 +8,7 @@ import type {
   MessageState,
   PullResponse,
   RequestState
-} from '../../../src/lib/sync/protocol.ts';
+} from '../../../common/protocol.ts';
 import { prepared, tables, type Db } from '../../store/index.ts';
 import type { ChangeKind } from '../../store/schema.ts';
 import { areExternal, effectiveSetting, readOnlyReason, requestCap } from '../external/policy.ts';

@@ -7,8 +7,8 @@ import type {
   Mutation,
   MutationResult,
   PullResponse
-} from '../../../src/lib/sync/protocol.ts';
-import { RECENT_MESSAGES_PER_CHAT } from '../../../src/lib/sync/protocol.ts';
+} from '../../../common/protocol.ts';
+import { RECENT_MESSAGES_PER_CHAT } from '../../../common/protocol.ts';
 import { isRaceError, prepared, tables, type Db, type Store } from '../../store/index.ts';
 import type { Notifier } from '../../messaging/notifier.ts';
 import type { Outgoing } from '../../messaging/transports.ts';

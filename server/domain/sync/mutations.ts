@@ -2,7 +2,7 @@
 // 1:1 chat that already exists, a message id already taken, the cap), but only before writing
 // anything it would not keep (a place toward the cap is given back).
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
-import type { Mutation } from '../../../src/lib/sync/protocol.ts';
+import type { Mutation } from '../../../common/protocol.ts';
 import { prepared, tables, type Db } from '../../store/index.ts';
 import { chatChanges, type NewChange } from './changes.ts';
 import { recordCapReached } from '../external/audit-events.ts';

@@ -2,7 +2,8 @@
 // lets the mutation through or refuses it with a stable code; the first refusal wins. A new rule
 // is one more entry in `BUILT_IN_RULES`.
 import { eq } from 'drizzle-orm';
-import { createsChat, MAX_MESSAGE_LENGTH, type Mutation } from '../../../src/lib/sync/protocol.ts';
+import { MAX_GROUP_NAME_LENGTH, MAX_MESSAGE_LENGTH } from '../../../common/limits.ts';
+import { createsChat, type Mutation } from '../../../common/protocol.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
 import { tables, type Db } from '../../store/index.ts';
 import type { InvitationLimits } from '../external/invitations.ts';
@@ -67,7 +68,6 @@ export type MutationRule = (
   mutation: Mutation
 ) => Promise<Refusal | null>;
 
-export const MAX_GROUP_NAME_LENGTH = 80;
 /** Every change is written once per member: the cap bounds the cost of one group message. */
 export const MAX_GROUP_MEMBERS = 100;
 

@@ -1,4 +1,5 @@
 // Typed calls to the admin API of one organization (docs/administration.md); admins only.
+import type { AuditDetails, AuditEventType } from '$common/audit';
 import { request } from './client';
 
 export type Override = 'default' | 'on' | 'off';
@@ -67,29 +68,9 @@ export interface BlockedLists {
   addresses: { address: string; name: string | null; by: By; at: string }[];
 }
 
-export const AUDIT_TYPES = [
-  'settings.changed',
-  'member.role_changed',
-  'member.policy_changed',
-  'member.removed',
-  'blocked.domain_added',
-  'blocked.domain_removed',
-  'blocked.address_added',
-  'blocked.address_removed',
-  'invitation.sent',
-  'invitation.resent',
-  'invitation.revoked',
-  'request.accepted',
-  'request.declined',
-  'request.blocked',
-  'request.cap_reached'
-] as const;
-
-export type AuditType = (typeof AUDIT_TYPES)[number];
-
 export interface AuditEvent {
   id: string;
-  /** One of AUDIT_TYPES, or a type this version of the app does not know yet. */
+  /** One of AUDIT_EVENT_TYPES, or a type this version of the app does not know yet. */
   type: string;
   at: string;
   /** Null when the system acted on its own. */
@@ -97,7 +78,7 @@ export interface AuditEvent {
   target: string | null;
   targetUserId: string | null;
   /** Scalars only: never message text. */
-  details: Record<string, string | number | boolean | null> | null;
+  details: AuditDetails | null;
 }
 
 export interface AuditPage {
@@ -107,7 +88,7 @@ export interface AuditPage {
 
 /** The audit log's filters as the page holds them: empty strings mean "any". */
 export interface AuditFilter {
-  type: AuditType | '';
+  type: AuditEventType | '';
   /** A user id. */
   person: string;
   /** `YYYY-MM-DD`, inclusive. */

@@ -7,7 +7,7 @@ import type {
   MutationBody,
   MutationType,
   RequestState
-} from '$lib/sync/protocol';
+} from '$common/protocol';
 
 /** The signed-in user's profile as last confirmed by the server. Only ever one row. */
 export interface CachedProfile {

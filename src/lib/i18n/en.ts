@@ -1,4 +1,8 @@
 // English catalogue: the reference every other language is checked against.
+import { MAX_GROUP_NAME_LENGTH, MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH } from '$common/limits';
+
+const count = (n: number) => n.toLocaleString('en');
+
 export const en = {
   'app.name': 'Parley',
   'app.loading': 'Opening Parley…',
@@ -39,7 +43,7 @@ export const en = {
 
   'validation.addressRequired': 'Enter your email address or phone number.',
   'validation.codeFormat': 'Enter the 6 digits from the message.',
-  'validation.nameTooLong': 'Use at most 80 characters.',
+  'validation.nameTooLong': `Use at most ${MAX_GROUP_NAME_LENGTH} characters.`,
 
   'error.offline': 'You’re offline. Check your connection and try again.',
   'error.timeout': 'The server took too long to answer. Try again.',
@@ -80,7 +84,7 @@ export const en = {
     'You’re signed in as another address. To use this invitation, sign out and open the link again.',
   'error.name_required': 'Enter your name to create your account.',
   'error.name_empty': 'Enter your name.',
-  'error.name_too_long': 'Use at most 80 characters for your name.',
+  'error.name_too_long': `Use at most ${MAX_NAME_LENGTH} characters for your name.`,
   'error.name_invisible_characters':
     'Your name has invisible or direction-changing characters. Type it again without them.',
   'error.name_contains_url': 'A name can’t contain a web address: people you invite see your name.',
@@ -287,9 +291,9 @@ export const en = {
   'refusal.chat_not_found': 'this chat doesn’t exist or you’re not in it.',
   'refusal.user_not_found': 'this person isn’t in your directory.',
   'refusal.not_a_member': 'this person isn’t in the chat.',
-  'refusal.message_too_long': 'the message is over 4,000 characters.',
+  'refusal.message_too_long': `the message is over ${count(MAX_MESSAGE_LENGTH)} characters.`,
   'refusal.message_empty': 'the message is empty.',
-  'refusal.invalid_name': 'the name must have 1 to 80 characters.',
+  'refusal.invalid_name': `the name must have 1 to ${MAX_GROUP_NAME_LENGTH} characters.`,
   'refusal.direct_chat_exists': 'you already have a chat with this person.',
   'refusal.direct_chat_fixed': '1:1 chats can’t be renamed or change members.',
   'refusal.duplicate_id': 'it clashed with something already on the server.',

@@ -1,6 +1,6 @@
 // Turns any failure into a sentence for the user, chosen by error code.
 import { ApiError, NetworkError } from '$lib/api/client';
-import { checkDisplayName } from '$lib/display-name';
+import { checkDisplayName } from '$common/display-name';
 import { formatIn, isMessageKey, t } from './index';
 
 /**

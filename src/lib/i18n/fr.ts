@@ -1,6 +1,10 @@
 // French catalogue: typed against the English keys, so a missing or extra key fails the build.
 // French typography: \u202f (narrow no-break space) before ? ! ;, \u00a0 before : and units.
+import { MAX_GROUP_NAME_LENGTH, MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH } from '$common/limits';
 import type { Messages } from './en';
+
+/** 4\u202f000: French groups thousands with a narrow no-break space. */
+const count = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, '\u202f');
 
 export const fr: Messages = {
   'app.name': 'Parley',
@@ -43,7 +47,7 @@ export const fr: Messages = {
 
   'validation.addressRequired': 'Saisissez votre adresse e-mail ou votre numéro de téléphone.',
   'validation.codeFormat': 'Saisissez les 6 chiffres reçus.',
-  'validation.nameTooLong': '80 caractères au maximum.',
+  'validation.nameTooLong': `${MAX_GROUP_NAME_LENGTH} caractères au maximum.`,
 
   'error.offline': 'Vous êtes hors ligne. Vérifiez votre connexion et réessayez.',
   'error.timeout': 'Le serveur a mis trop de temps à répondre. Réessayez.',
@@ -84,7 +88,7 @@ export const fr: Messages = {
     'Vous êtes connecté avec une autre adresse. Pour utiliser cette invitation, déconnectez-vous puis rouvrez le lien.',
   'error.name_required': 'Indiquez votre nom pour créer votre compte.',
   'error.name_empty': 'Saisissez votre nom.',
-  'error.name_too_long': 'Votre nom doit faire 80 caractères au maximum.',
+  'error.name_too_long': `Votre nom doit faire ${MAX_NAME_LENGTH} caractères au maximum.`,
   'error.name_invisible_characters':
     'Votre nom contient des caractères invisibles ou qui changent le sens du texte. Saisissez-le à nouveau sans eux.',
   'error.name_contains_url':
@@ -297,9 +301,9 @@ export const fr: Messages = {
   'refusal.chat_not_found': 'cette discussion n’existe pas ou vous n’en faites pas partie.',
   'refusal.user_not_found': 'cette personne n’est pas dans votre annuaire.',
   'refusal.not_a_member': 'cette personne ne fait pas partie de la discussion.',
-  'refusal.message_too_long': 'le message dépasse 4\u202f000\u00a0caractères.',
+  'refusal.message_too_long': `le message dépasse ${count(MAX_MESSAGE_LENGTH)}\u00a0caractères.`,
   'refusal.message_empty': 'le message est vide.',
-  'refusal.invalid_name': 'le nom doit compter de 1 à 80\u00a0caractères.',
+  'refusal.invalid_name': `le nom doit compter de 1 à ${MAX_GROUP_NAME_LENGTH}\u00a0caractères.`,
   'refusal.direct_chat_exists': 'vous avez déjà une discussion avec cette personne.',
   'refusal.direct_chat_fixed':
     'une discussion à deux ne peut pas être renommée ni changer de membres.',

@@ -15,7 +15,7 @@ import {
   sendMessage,
   type Enqueued
 } from '$lib/sync/outbox';
-import { DEFAULT_REQUEST_CAP, type ChatMember } from '$lib/sync/protocol';
+import { DEFAULT_REQUEST_CAP, type ChatMember } from '$common/protocol';
 import { requestCapRule } from '$lib/sync/requests';
 import { httpTransport, type DirectoryEntry } from '$lib/sync/transport';
 import { session } from './session.svelte';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ParleyDB } from '$lib/db';
 import { applyChanges, applyResults, getMeta } from './apply';
 import { enqueue, sendMessage } from './outbox';
-import type { Change, ChatState, MessageState, Mutation, MutationResult } from './protocol';
+import type { Change, ChatState, MessageState, Mutation, MutationResult } from '$common/protocol';
 
 const ME = 'u-alice';
 const BRUNO = 'u-bruno';

@@ -21,7 +21,7 @@ import {
   INVITATION_LIFETIME_MS,
   type MutationResult,
   type RequestState
-} from './protocol';
+} from '$common/protocol';
 
 /**
  * Writes a pending message and its mutation (the core of `outbox.enqueue`, which adds the local

@@ -5,7 +5,7 @@ import { ApiError, NetworkError } from '$lib/api/client';
 import { isClosedError, reopen, type OutboxRow, type ParleyDB } from '$lib/db';
 import { applyBootstrap, applyChanges, applyResults, getMeta } from './apply';
 import { backoffDelay, realClock, type Clock } from './backoff';
-import { MAX_PUSH_BATCH, type Mutation, type ServerEvent } from './protocol';
+import { MAX_PUSH_BATCH, type Mutation, type ServerEvent } from '$common/protocol';
 import { LiveSocket, type SocketLike } from './socket';
 import type { Transport } from './transport';
 

@@ -8,7 +8,7 @@ import type {
   Mutation,
   MutationResult,
   PushRequest
-} from './protocol';
+} from '$common/protocol';
 import type { Transport } from './transport';
 
 type ChangeBody = Change extends infer C ? (C extends Change ? Omit<C, 'cursor'> : never) : never;

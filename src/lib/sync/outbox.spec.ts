@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LOCAL_ORDER_BASE, ParleyDB } from '$lib/db';
 import { applyResults } from './apply';
 import { addQueueRule, deleteFailedMessage, enqueue, retryMessage, sendMessage } from './outbox';
-import type { Mutation } from './protocol';
+import type { Mutation } from '$common/protocol';
 
 const ME = 'u-alice';
 const opened: ParleyDB[] = [];

@@ -3,7 +3,7 @@
 import Dexie from 'dexie';
 import { LOCAL_ORDER_BASE, type OutboxRow, type ParleyDB, type Refusal } from '$lib/db';
 import { recomputeChat, syncTables, takeSeq } from './apply';
-import type { ChatMember, MutationBody } from './protocol';
+import type { ChatMember, MutationBody } from '$common/protocol';
 
 /**
  * A local rule that may refuse to queue a mutation, with the reason shown to the user (e.g. the

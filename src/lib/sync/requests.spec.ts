@@ -4,7 +4,7 @@ import type { Me } from '$lib/api/types';
 import { ParleyDB, type ChatRow } from '$lib/db';
 import { applyChanges, applyResults } from './apply';
 import { addQueueRule, enqueue, retryMessage, sendMessage } from './outbox';
-import type { Change, ChatState, MessageState, Mutation, RequestState } from './protocol';
+import type { Change, ChatState, MessageState, Mutation, RequestState } from '$common/protocol';
 import { capUsage, isHiddenChat, isIncomingRequest, requestCapRule } from './requests';
 
 const ME = 'u-alice';

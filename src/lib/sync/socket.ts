@@ -1,7 +1,7 @@
 // The real-time channel: one WebSocket to /api/sync/ws, reopened with backoff and jitter whenever it
 // drops, so a flapping network only delays changes (the engine pulls on every connect).
 import { backoffDelay, realClock, type Clock } from './backoff';
-import type { ClientEvent, ServerEvent } from './protocol';
+import type { ClientEvent, ServerEvent } from '$common/protocol';
 
 /** The part of the browser's WebSocket the client uses (tests pass a fake). */
 export interface SocketLike {

@@ -7,7 +7,7 @@ import type {
   PullResponse,
   PushRequest,
   PushResponse
-} from './protocol';
+} from '$common/protocol';
 
 /**
  * A person found by GET /api/directory: someone in the own organization, or an accepted external

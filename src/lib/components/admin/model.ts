@@ -3,7 +3,7 @@
 import { ApiError } from '$lib/api/client';
 import type { AdminSettings, Effects, SettingsPatch } from '$lib/api/admin';
 import type { MessageKey } from '$lib/i18n';
-import { DEFAULT_REQUEST_CAP } from '$lib/sync/protocol';
+import { DEFAULT_REQUEST_CAP } from '$common/protocol';
 
 export const CAP_MIN = 1;
 export const CAP_MAX = DEFAULT_REQUEST_CAP;

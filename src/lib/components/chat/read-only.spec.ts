@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatRow } from '$lib/db';
-import type { ChatMember, ReadOnlyReason } from '$lib/sync/protocol';
+import type { ChatMember, ReadOnlyReason } from '$common/protocol';
 import { readOnlyText } from './read-only';
 
 function member(userId: string, organization: string | null): ChatMember {

@@ -1,7 +1,7 @@
 // Why a chat is read-only, in words fit for the person looking at it (docs/administration.md).
 import type { ChatRow } from '$lib/db';
 import type { MessageKey } from '$lib/i18n';
-import type { ReadOnlyReason } from '$lib/sync/protocol';
+import type { ReadOnlyReason } from '$common/protocol';
 
 export type ReadOnlyText = { key: MessageKey; params?: Record<string, string> };
 

@@ -9,7 +9,7 @@ import {
   type AddressErrorCode,
   type EmailAddress,
   type PhoneAddress
-} from './address';
+} from './address.ts';
 
 type Outcome = { value: string; key?: string } | { code: AddressErrorCode };
 

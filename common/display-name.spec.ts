@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   checkDisplayName,
   isDisplayName,
-  NAME_MAX,
   sanitizeDisplayName,
   type NameErrorCode
-} from './display-name';
+} from './display-name.ts';
+import { MAX_NAME_LENGTH } from './limits.ts';
 
 const refused = (input: string) => {
   const result = checkDisplayName(input);
@@ -39,7 +39,7 @@ describe('checkDisplayName', () => {
     ['', 'name_empty'],
     ['   ', 'name_empty'],
     ['\u0301\u0301', 'name_empty'],
-    ['a'.repeat(NAME_MAX + 1), 'name_too_long'],
+    ['a'.repeat(MAX_NAME_LENGTH + 1), 'name_too_long'],
     ['Sam \u202Eanivir', 'name_invisible_characters'],
     ['Sam \u202Danivir', 'name_invisible_characters'],
     ['Sam \u2066x\u2069', 'name_invisible_characters'],
@@ -82,8 +82,8 @@ describe('checkDisplayName', () => {
   });
 
   it('counts characters, not UTF-16 units', () => {
-    expect(refused('😀'.repeat(NAME_MAX))).toBeNull();
-    expect(refused('😀'.repeat(NAME_MAX + 1))).toBe('name_too_long');
+    expect(refused('😀'.repeat(MAX_NAME_LENGTH))).toBeNull();
+    expect(refused('😀'.repeat(MAX_NAME_LENGTH + 1))).toBe('name_too_long');
   });
 });
 
@@ -95,7 +95,7 @@ describe('sanitizeDisplayName', () => {
   it('removes what hides or reorders text from a name stored before the rule', () => {
     expect(sanitizeDisplayName('Sam \u202Eanivir\u202C')).toBe('Sam anivir');
     expect(sanitizeDisplayName('Ali\u200Bce\nMartin')).toBe('AliceMartin');
-    expect(sanitizeDisplayName('x'.repeat(200))).toBe('x'.repeat(NAME_MAX));
+    expect(sanitizeDisplayName('x'.repeat(200))).toBe('x'.repeat(MAX_NAME_LENGTH));
     expect(sanitizeDisplayName('\u200B\u3164')).toBe('?');
   });
 

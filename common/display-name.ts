@@ -7,8 +7,7 @@
  * A name is what an invitation shows to a stranger, so it may not carry a link, an address or
  * a number to call, nor characters that hide text or reorder the screen around it.
  */
-
-export const NAME_MAX = 80;
+import { MAX_NAME_LENGTH } from './limits.ts';
 
 export type NameErrorCode =
   | 'name_empty'
@@ -70,7 +69,7 @@ export function checkDisplayName(input: string): NameResult {
   if (name === '') return { ok: false, code: 'name_empty' };
   if (strayJoiner(name)) return { ok: false, code: 'name_invisible_characters' };
   if (!VISIBLE.test(name)) return { ok: false, code: 'name_empty' };
-  if (Array.from(name).length > NAME_MAX) return { ok: false, code: 'name_too_long' };
+  if (Array.from(name).length > MAX_NAME_LENGTH) return { ok: false, code: 'name_too_long' };
   // Links are looked for in the compatibility form, so fullwidth `ｅｖｉｌ．ｃｏｍ` counts too.
   const folded = name.normalize('NFKC').replace(DOTS, '.');
   if (EMAIL.test(folded)) return { ok: false, code: 'name_contains_email' };
@@ -94,7 +93,7 @@ export function sanitizeDisplayName(stored: string): string {
       .replace(/\p{Zs}+/gu, ' ')
       .trim()
   )
-    .slice(0, NAME_MAX)
+    .slice(0, MAX_NAME_LENGTH)
     .join('')
     .trim();
   return VISIBLE.test(cleaned) ? cleaned : '?';

@@ -183,6 +183,5 @@ export type ServerEvent =
 /** Device → server over the WebSocket: "I have applied everything up to `cursor`". */
 export type ClientEvent = { type: 'ack'; cursor: number };
 
-export const MAX_MESSAGE_LENGTH = 4000;
 export const MAX_PUSH_BATCH = 100;
 export const RECENT_MESSAGES_PER_CHAT = 50;
