@@ -9,3 +9,10 @@ export const MAX_NAME_LENGTH = 80;
 
 /** A group chat's name (`invalid_name`): its own rule, as group names are not people's names. */
 export const MAX_GROUP_NAME_LENGTH = 80;
+
+/** Length as people count it: an emoji is one character, not two UTF-16 units. */
+export function characterCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}

@@ -1,5 +1,6 @@
-// The sync protocol between a device and the server: shared types only (no runtime code), so the
-// server's schemas and the client's outbox cannot drift apart. Described in docs/sync-protocol.md.
+// The sync protocol between a device and the server: its types, the constants both sides hold it
+// to, and the few pure helpers both run (`createsChat`), so the server's schemas and the client's
+// outbox cannot drift apart. Described in docs/sync-protocol.md.
 
 /** Sent by a device; applied exactly once, in `seq` order per device. */
 export type Mutation = {

@@ -374,6 +374,20 @@ describe('group chats', () => {
     }
   });
 
+  it('counts a group name in characters as people count them: 80 emoji fit, 81 do not', async () => {
+    const name = '🎉'.repeat(80);
+    expect(
+      await alice.do('chat.createGroup', { chatId: randomUUID(), name, memberIds: [bruno.userId] })
+    ).toMatchObject({ status: 'applied' });
+    expect(
+      await alice.do('chat.createGroup', {
+        chatId: randomUUID(),
+        name: `${name}🎉`,
+        memberIds: [bruno.userId]
+      })
+    ).toMatchObject({ code: 'invalid_name' });
+  });
+
   it('refuses bad names, strangers and people who are not members', async () => {
     const chatId = randomUUID();
     const outsider = await deviceFor(t, 'sam@example.org', 'Sam');

@@ -2,7 +2,11 @@
 // lets the mutation through or refuses it with a stable code; the first refusal wins. A new rule
 // is one more entry in `BUILT_IN_RULES`.
 import { eq } from 'drizzle-orm';
-import { MAX_GROUP_NAME_LENGTH, MAX_MESSAGE_LENGTH } from '../../../common/limits.ts';
+import {
+  characterCount,
+  MAX_GROUP_NAME_LENGTH,
+  MAX_MESSAGE_LENGTH
+} from '../../../common/limits.ts';
 import { createsChat, type Mutation } from '../../../common/protocol.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
 import { tables, type Db } from '../../store/index.ts';
@@ -111,14 +115,6 @@ export const refusals = {
 /** The chat a mutation acts on; null for the ones that create a chat. */
 export function targetChatId(mutation: Mutation): string | null {
   return createsChat(mutation.type) ? null : mutation.args.chatId;
-}
-
-/** Length as people count it: an emoji is one character, not two UTF-16 units. */
-export function characterCount(text: string): number {
-  if (text.length <= MAX_MESSAGE_LENGTH) return text.length;
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
 }
 
 /** Message bodies and group names are trimmed before they are checked and stored. */
