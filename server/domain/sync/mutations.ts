@@ -7,16 +7,10 @@ import { prepared, tables, type Db } from '../../store/index.ts';
 import { chatChanges, type NewChange } from './changes.ts';
 import { recordCapReached } from '../external/audit-events.ts';
 import { takeCapPlaces } from '../external/cap.ts';
-import {
-  accept,
-  block,
-  decline,
-  messageAudience,
-  resend,
-  revoke,
-  sharesReadReceipts,
-  startExternal
-} from '../external/requests.ts';
+import { resend, revoke } from '../external/invitation-control.ts';
+import { accept, block, decline } from '../external/request-answers.ts';
+import { messageAudience, sharesReadReceipts } from '../external/request-rules.ts';
+import { startExternal } from '../external/start-external.ts';
 import {
   directKey,
   findDirectChat,

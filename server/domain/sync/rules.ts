@@ -17,7 +17,7 @@ import {
   writeClosedReason,
   type OrganizationRow
 } from '../external/policy.ts';
-import { checkRequest } from '../external/requests.ts';
+import { checkRequest } from '../external/request-rules.ts';
 
 export type Actor = { id: string; organizationId: string | null };
 

@@ -1,0 +1,112 @@
+// The sender's control of an invitation (docs/external-contacts.md): `invitation.resend` sends
+// a new link, delivered again as a first request would be; `invitation.revoke` ends the link and
+// takes the recipient, if they had it, out of the chat.
+import { and, eq, isNull } from 'drizzle-orm';
+import { parseAddress } from '../../../common/address.ts';
+import { INVITATION_LIFETIME_MS, type Mutation } from '../../../common/protocol.ts';
+import { tables, type Db } from '../../store/index.ts';
+import { findAccount, organizationOfEmail } from '../accounts.ts';
+import { chatChanges } from '../sync/changes.ts';
+import type { Applied } from '../sync/mutations.ts';
+import type { MutationContext, Refusal } from '../sync/rules.ts';
+import { recordInvitation } from './audit-events.ts';
+import { countInvitation, invitationLimitsFor, newInvitationToken } from './invitations.ts';
+import { deliverAgain, resolveDelivery, senderOf, type Delivery } from './request-delivery.ts';
+import { memberRequest } from './request-rules.ts';
+
+const { chatMembers, messageRequests } = tables;
+
+/** `invitation.resend`: a new link (the old one dies) and a new expiry; delivered again. */
+export async function resend(
+  tx: Db,
+  context: MutationContext,
+  { args }: Extract<Mutation, { type: 'invitation.resend' }>
+): Promise<Applied | Refusal> {
+  const { chat, request } = await memberRequest(context, tx, args.chatId);
+  const { actor, now } = context;
+  const parsed = parseAddress(request.address, undefined);
+  if (!parsed.ok) throw new Error(`stored address of request ${chat.id} no longer parses`);
+  const address = parsed.address;
+  const limits = invitationLimitsFor(context.external.limits, await context.organization());
+  const limited = await countInvitation(tx, limits, {
+    senderId: actor.id,
+    organizationId: actor.organizationId,
+    address,
+    now
+  });
+  if (limited) return limited;
+  const sender = await senderOf(tx, actor.id);
+  // A recipient who declined or blocked is not asked again.
+  const delivery: Delivery =
+    request.status === 'pending'
+      ? await resolveDelivery(
+          tx,
+          sender,
+          address,
+          await findAccount(tx, address),
+          await organizationOfEmail(tx, address)
+        )
+      : { recipient: null, send: null };
+  const { token, hash } = newInvitationToken();
+  await tx
+    .update(messageRequests)
+    .set({
+      tokenHash: hash,
+      sentAt: now,
+      expiresAt: new Date(now.getTime() + INVITATION_LIFETIME_MS),
+      revokedAt: null,
+      ...(request.status === 'pending' && {
+        recipientId: delivery.recipient?.id ?? request.recipientId,
+        suppressed: delivery.send === null
+      })
+    })
+    .where(eq(messageRequests.chatId, chat.id));
+  await deliverAgain(tx, context, {
+    chatId: chat.id,
+    sender,
+    organizationName: (await context.organization())?.name ?? null,
+    address,
+    delivery,
+    token
+  });
+  // Recorded even when nothing is delivered (declined, blocked): the sender sees it sent.
+  await recordInvitation(tx, 'invitation.resent', actor.id, request, now);
+  return { changes: await chatChanges(tx, chat.id) };
+}
+
+/** `invitation.revoke`: the link dies and the recipient, if they had it, leaves the chat. */
+export async function revoke(
+  tx: Db,
+  context: MutationContext,
+  { args }: Extract<Mutation, { type: 'invitation.revoke' }>
+): Promise<Applied | Refusal> {
+  const { chat, request } = await memberRequest(context, tx, args.chatId);
+  if (request.revokedAt !== null) return { changes: [] };
+  const { now } = context;
+  await tx
+    .update(messageRequests)
+    .set({ tokenHash: null, revokedAt: now })
+    .where(eq(messageRequests.chatId, chat.id));
+  await recordInvitation(tx, 'invitation.revoked', request.senderId, request, now);
+  const left =
+    request.recipientId === null
+      ? []
+      : await tx
+          .update(chatMembers)
+          .set({ leftAt: now })
+          .where(
+            and(
+              eq(chatMembers.chatId, chat.id),
+              eq(chatMembers.userId, request.recipientId),
+              isNull(chatMembers.leftAt)
+            )
+          )
+          .returning({ userId: chatMembers.userId });
+  return {
+    changes: await chatChanges(
+      tx,
+      chat.id,
+      left.map((row) => row.userId)
+    )
+  };
+}
