@@ -1,11 +1,12 @@
 // The admin settings API (docs/administration.md): an organization's external-contact settings,
-// members and roles, block lists and audit log, for that organization's admins only.
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { adminChange, adminRead, requireAdmin } from '../domain/admin/access.ts';
+// members and roles, block lists and audit log, for that organization's admins only. The route
+// schemas are in admin-schemas.ts; `adminAccess` binds the access check once for every route.
+import { OpenAPIHono, type z } from '@hono/zod-openapi';
+import { createMiddleware } from 'hono/factory';
+import { adminChange, adminRead, type Admin } from '../domain/admin/access.ts';
 import {
   AUDIT_CSV_MAX_ROWS,
   AUDIT_DEFAULT_LIMIT,
-  AUDIT_MAX_LIMIT,
   auditCsv,
   listAudit,
   type AuditFilter
@@ -17,12 +18,7 @@ import {
   removeBlockedAddress,
   removeBlockedDomain
 } from '../domain/admin/blocked.ts';
-import {
-  MEMBERS_LIMIT,
-  removeMember,
-  searchMembers,
-  updateMember
-} from '../domain/admin/members.ts';
+import { removeMember, searchMembers, updateMember } from '../domain/admin/members.ts';
 import { EffectSpreader } from '../domain/admin/spread.ts';
 import {
   previewSettings,
@@ -30,364 +26,62 @@ import {
   updateSettings,
   type ServerLimits
 } from '../domain/admin/settings.ts';
-import { AUDIT_EVENT_TYPES } from '../../common/audit.ts';
 import type { ChangeNotice } from '../domain/sync/changes.ts';
 import type { AppEnv, Services } from '../http/context.ts';
-import { ApiError, errorResponses, ErrorSchema } from '../http/errors.ts';
-import { requireSignedIn } from '../http/guards.ts';
+import { ApiError } from '../http/errors.ts';
 import { announceChanges, announceEndedSessions } from '../realtime/feed.ts';
-import { QueryInteger } from './sync-schemas.ts';
+import type { Db, Store } from '../store/index.ts';
+import {
+  addAddress,
+  addDomain,
+  deleteMember,
+  getAudit,
+  getAuditCsv,
+  getBlocked,
+  getSettings,
+  listMembers,
+  patchMember,
+  patchSettings,
+  previewSettingsRoute,
+  removeAddress,
+  removeDomain,
+  type AuditQuery
+} from './admin-schemas.ts';
 
-const TAG = 'Administration';
-const BASE = '/organizations/{organizationId}';
-
-const OrganizationParams = z.object({
-  organizationId: z.string().min(1).max(100).openapi({ description: 'The organization' })
-});
-
-const accessErrors = {
-  ...errorResponses(400, 401, 403, 404),
-  403: {
-    description: 'A member who is not an admin (`admin_only`)',
-    content: { 'application/json': { schema: ErrorSchema } }
-  },
-  404: {
-    description: 'Not an organization you are a member of (`organization_not_found`)',
-    content: { 'application/json': { schema: ErrorSchema } }
-  }
+/** The signed-in person acting as an admin of the organization in the path. */
+type AdminScope = {
+  /** Reads on committed data, access checked first (`adminRead`). */
+  read<T>(work: (db: Db, admin: Admin) => Promise<T>): Promise<T>;
+  /** One transaction: the organization locked, access checked, then `work` (`adminChange`). */
+  change<T>(work: (tx: Db, admin: Admin) => Promise<T>): Promise<T>;
 };
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } }
-});
-const body = <T extends z.ZodType>(schema: T) => ({
-  required: true,
-  content: { 'application/json': { schema } }
-});
+type AdminEnv = { Variables: AppEnv['Variables'] & { admin: AdminScope } };
 
-// --- Settings ---
-
-const Override = z.enum(['default', 'on', 'off']);
-
-const SettingsSchema = z
-  .object({
-    outboundExternal: z.boolean(),
-    inboundExternal: z.boolean(),
-    requestCap: z.number().int(),
-    smsCountries: z.array(z.string()),
-    invitationLimits: z.object({ perSenderHour: z.number(), perOrganizationDay: z.number() })
-  })
-  .openapi('AdminSettings');
-
-const ByAtSchema = z.object({
-  by: z.object({ id: z.string().nullable(), name: z.string().nullable() }),
-  at: z.string()
-});
-
-const SettingsViewSchema = z
-  .object({
-    organization: z.object({ id: z.string(), name: z.string(), domains: z.array(z.string()) }),
-    settings: SettingsSchema,
-    changes: z
-      .object({
-        outboundExternal: ByAtSchema.optional(),
-        inboundExternal: ByAtSchema.optional(),
-        requestCap: ByAtSchema.optional(),
-        smsCountries: ByAtSchema.optional(),
-        invitationLimits: ByAtSchema.optional()
-      })
-      .openapi({ description: 'The last change of each setting, from the audit log' })
-  })
-  .openapi('AdminSettingsView');
-
-const SettingsPatchSchema = z
-  .object({
-    outboundExternal: z.boolean().optional(),
-    inboundExternal: z.boolean().optional(),
-    requestCap: z
-      .number()
-      .optional()
-      .openapi({ description: 'Messages before acceptance, 1–10 (`invalid_request_cap`)' }),
-    smsCountries: z
-      .array(z.string().max(10))
-      .max(300)
-      .nullable()
-      .optional()
-      .openapi({ description: 'ISO regions (`invalid_country`); null: the built-in list' }),
-    invitationLimits: z
-      .object({
-        perSenderHour: z.number().nullable().optional(),
-        perOrganizationDay: z.number().nullable().optional()
-      })
-      .strict()
-      .optional()
-      .openapi({ description: "1 to the server's own limit (`invalid_limit`); null: the server's" })
-  })
-  .strict()
-  .openapi('AdminSettingsPatch');
-
-const getSettings = createRoute({
-  method: 'get',
-  path: `${BASE}/settings`,
-  tags: [TAG],
-  summary: "The organization's external-contact settings, with who changed each last",
-  middleware: [requireSignedIn] as const,
-  request: { params: OrganizationParams },
-  responses: { 200: json(SettingsViewSchema, 'Settings'), ...accessErrors }
-});
-
-const patchSettings = createRoute({
-  method: 'patch',
-  path: `${BASE}/settings`,
-  tags: [TAG],
-  summary: 'Change some settings; each change is audited',
-  middleware: [requireSignedIn] as const,
-  request: { params: OrganizationParams, body: body(SettingsPatchSchema) },
-  responses: { 200: json(SettingsViewSchema, 'Settings after the change'), ...accessErrors }
-});
-
-const previewSettingsRoute = createRoute({
-  method: 'post',
-  path: `${BASE}/settings/preview`,
-  tags: [TAG],
-  summary: 'What saving these settings would do to existing conversations',
-  middleware: [requireSignedIn] as const,
-  request: { params: OrganizationParams, body: body(SettingsPatchSchema) },
-  responses: {
-    200: json(
-      z
-        .object({
-          effects: z.object({ readOnlyChats: z.number(), hiddenRequests: z.number() })
-        })
-        .openapi('AdminSettingsEffects'),
-      'Effects; nothing is saved'
-    ),
-    ...accessErrors
-  }
-});
-
-// --- Members ---
-
-const MemberSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    email: z.string().nullable(),
-    phone: z.string().nullable(),
-    role: z.enum(['admin', 'member']),
-    outbound: Override,
-    inbound: Override
-  })
-  .openapi('AdminMember');
-
-const listMembers = createRoute({
-  method: 'get',
-  path: `${BASE}/members`,
-  tags: [TAG],
-  summary: `Members by name, email or phone (at most ${MEMBERS_LIMIT}, admins first)`,
-  middleware: [requireSignedIn] as const,
-  request: {
-    params: OrganizationParams,
-    query: z.object({ q: z.string().max(100).optional() })
-  },
-  responses: {
-    200: json(z.object({ members: z.array(MemberSchema) }), 'Members'),
-    ...accessErrors
-  }
-});
-
-const patchMember = createRoute({
-  method: 'patch',
-  path: `${BASE}/members/{userId}`,
-  tags: [TAG],
-  summary: "Change a member's role or outbound/inbound override",
-  middleware: [requireSignedIn] as const,
-  request: {
-    params: OrganizationParams.extend({ userId: z.string().min(1).max(100) }),
-    body: body(
-      z
-        .object({
-          role: z.enum(['admin', 'member']).optional(),
-          outbound: Override.optional(),
-          inbound: Override.optional()
-        })
-        .strict()
-        .openapi('AdminMemberPatch')
-    )
-  },
-  responses: {
-    200: json(MemberSchema, 'The member after the change'),
-    ...accessErrors,
-    409: {
-      description: 'The organization would have no admin left (`last_admin`)',
-      content: { 'application/json': { schema: ErrorSchema } }
-    }
-  }
-});
-
-const deleteMember = createRoute({
-  method: 'delete',
-  path: `${BASE}/members/{userId}`,
-  tags: [TAG],
-  summary: 'Remove a member from the organization',
-  description:
-    'At once: every session of theirs ends and their open connections close, the requests and ' +
-    'invitations they sent that nobody accepted are revoked, they leave every chat, and their ' +
-    'address no longer signs in. Audited as `member.removed`.',
-  middleware: [requireSignedIn] as const,
-  request: { params: OrganizationParams.extend({ userId: z.string().min(1).max(100) }) },
-  responses: {
-    204: { description: 'Removed' },
-    ...accessErrors,
-    404: {
-      description:
-        'Not an organization you are a member of (`organization_not_found`), or not a member of it (`member_not_found`)',
-      content: { 'application/json': { schema: ErrorSchema } }
-    },
-    409: {
-      description: 'An admin cannot remove themselves (`cannot_remove_self`)',
-      content: { 'application/json': { schema: ErrorSchema } }
-    }
-  }
-});
-
-// --- Blocked ---
-
-const ByOrNull = z.object({ id: z.string(), name: z.string() }).nullable();
-const BlockedListsSchema = z
-  .object({
-    domains: z.array(z.object({ domain: z.string(), by: ByOrNull, at: z.string() })),
-    addresses: z.array(
-      z.object({ address: z.string(), name: z.string().nullable(), by: ByOrNull, at: z.string() })
-    )
-  })
-  .openapi('AdminBlocked');
-
-const DomainBody = z.object({ domain: z.string().max(300) }).strict();
-const AddressBody = z.object({ address: z.string().max(320) }).strict();
-
-const getBlocked = createRoute({
-  method: 'get',
-  path: `${BASE}/blocked`,
-  tags: [TAG],
-  summary: 'Blocked email domains and people',
-  middleware: [requireSignedIn] as const,
-  request: { params: OrganizationParams },
-  responses: { 200: json(BlockedListsSchema, 'Block lists'), ...accessErrors }
-});
-
-const addDomain = createRoute({
-  method: 'post',
-  path: `${BASE}/blocked/domains`,
-  tags: [TAG],
-  summary: 'Block an email domain (`invalid_domain`, `own_domain`)',
-  middleware: [requireSignedIn] as const,
-  request: { params: OrganizationParams, body: body(DomainBody) },
-  responses: { 200: json(BlockedListsSchema, 'Block lists after the change'), ...accessErrors }
-});
-
-const removeDomain = createRoute({
-  method: 'delete',
-  path: `${BASE}/blocked/domains/{domain}`,
-  tags: [TAG],
-  summary: 'Unblock an email domain',
-  middleware: [requireSignedIn] as const,
-  request: { params: OrganizationParams.extend({ domain: z.string().min(1).max(300) }) },
-  responses: { 200: json(BlockedListsSchema, 'Block lists after the change'), ...accessErrors }
-});
-
-const addAddress = createRoute({
-  method: 'post',
-  path: `${BASE}/blocked/addresses`,
-  tags: [TAG],
-  summary: "Block a person by email or phone; they leave the organization's chats",
-  description:
-    "Phone numbers are read with the organization's region. `invalid_address`, `own_domain`, `own_member`.",
-  middleware: [requireSignedIn] as const,
-  request: { params: OrganizationParams, body: body(AddressBody) },
-  responses: { 200: json(BlockedListsSchema, 'Block lists after the change'), ...accessErrors }
-});
-
-const removeAddress = createRoute({
-  method: 'post',
-  path: `${BASE}/blocked/addresses/remove`,
-  tags: [TAG],
-  summary: 'Unblock a person',
-  middleware: [requireSignedIn] as const,
-  request: { params: OrganizationParams, body: body(AddressBody) },
-  responses: { 200: json(BlockedListsSchema, 'Block lists after the change'), ...accessErrors }
-});
-
-// --- Audit log ---
-
-const DateQuery = z
-  .string()
-  .max(40)
-  .optional()
-  .openapi({ description: 'ISO 8601 date or date-time (UTC when no offset)' });
-
-const AuditQuery = z.object({
-  type: z.enum(AUDIT_EVENT_TYPES).optional(),
-  person: z
-    .string()
-    .max(100)
-    .optional()
-    .openapi({ description: 'A user id: events they did or that are about them' }),
-  from: DateQuery,
-  to: DateQuery.openapi({ description: 'A date includes that whole day (UTC)' }),
-  before: z.string().max(100).optional().openapi({ description: 'An event id: older events' }),
-  limit: QueryInteger(AUDIT_MAX_LIMIT)
-    .pipe(z.number().min(1))
-    .optional()
-    .openapi({ description: `At most this many (default ${AUDIT_DEFAULT_LIMIT})` })
-});
-
-const AuditEventSchema = z
-  .object({
-    id: z.string(),
-    type: z.string(),
-    at: z.string(),
-    actor: z.object({ id: z.string().nullable(), name: z.string() }).nullable(),
-    target: z.string().nullable(),
-    targetUserId: z.string().nullable(),
-    details: z
-      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
-      .nullable()
-  })
-  .openapi('AuditEvent');
-
-const getAudit = createRoute({
-  method: 'get',
-  path: `${BASE}/audit`,
-  tags: [TAG],
-  summary: 'The audit log, newest first',
-  middleware: [requireSignedIn] as const,
-  request: { params: OrganizationParams, query: AuditQuery },
-  responses: {
-    200: json(
-      z.object({ events: z.array(AuditEventSchema), hasMore: z.boolean() }).openapi('AuditPage'),
-      'A page of events'
-    ),
-    ...accessErrors
-  }
-});
-
-const getAuditCsv = createRoute({
-  method: 'get',
-  path: `${BASE}/audit.csv`,
-  tags: [TAG],
-  summary: `The audit log as CSV (same filters, at most ${AUDIT_CSV_MAX_ROWS} rows)`,
-  middleware: [requireSignedIn] as const,
-  request: { params: OrganizationParams, query: AuditQuery },
-  responses: {
-    200: {
-      description: 'Columns time,type,actor,target,details',
-      content: { 'text/csv': { schema: z.string() } }
-    },
-    ...accessErrors
-  }
-});
+/**
+ * Wired once for every `/organizations/{organizationId}/…` route: gives the handlers `c.var.admin`
+ * for the organization in the path. It reads nothing itself: each `read` or `change` checks
+ * access in its own transaction (a change after locking the organization, so that a demoted
+ * admin loses access at once), and only once the route's guard and validation have passed, so
+ * every route answers as it always did (401, then 400, then `organization_not_found` or
+ * `admin_only`).
+ */
+function adminAccess(store: Store) {
+  return createMiddleware<AdminEnv>(async (c, next) => {
+    const organizationId = c.req.param('organizationId') ?? '';
+    const userId = () => {
+      const signedIn = c.get('signedIn');
+      // Behind `requireSignedIn` on every route: never answered here in practice.
+      if (!signedIn) throw new ApiError(401, 'unauthenticated', 'Sign in to continue.');
+      return signedIn.user.id;
+    };
+    c.set('admin', {
+      read: (work) => adminRead(store, userId(), organizationId, work),
+      change: (work) => adminChange(store, userId(), organizationId, work)
+    });
+    return next();
+  });
+}
 
 /** Reads a date filter; a bare date as `to` reaches the end of that day. */
 function readDate(value: string | undefined, endOfDay: boolean): Date | undefined {
@@ -411,7 +105,6 @@ function auditFilter(query: z.infer<typeof AuditQuery>): AuditFilter {
     before: query.before || undefined
   };
 }
-
 export function adminRoutes(services: Services) {
   const { store } = services;
   const limits: ServerLimits = {
@@ -422,66 +115,53 @@ export function adminRoutes(services: Services) {
   const spreader =
     services.spreader ?? new EffectSpreader({ store, now: services.now, onChanges: announce });
 
-  return new OpenAPIHono<AppEnv>()
+  const app = new OpenAPIHono<AdminEnv>();
+  app.use('/organizations/:organizationId/*', adminAccess(store));
+  return app
     .openapi(getSettings, async (c) => {
-      const { organizationId } = c.req.valid('param');
-      const view = await adminRead(store, c.var.signedIn.user.id, organizationId, (db, admin) =>
+      const view = await c.var.admin.read((db, admin) =>
         readSettings(db, admin.organization, limits)
       );
       return c.json(view, 200);
     })
     .openapi(patchSettings, async (c) => {
-      const { organizationId } = c.req.valid('param');
       const patch = c.req.valid('json');
-      const { view, spread } = await adminChange(
-        store,
-        c.var.signedIn.user.id,
-        organizationId,
-        async (tx, admin) => {
-          const updated = await updateSettings(tx, admin, patch, limits, services.now());
-          const view = await readSettings(tx, updated.organization, limits);
-          return { view, spread: updated.spread };
-        }
-      );
+      const { view, spread } = await c.var.admin.change(async (tx, admin) => {
+        const updated = await updateSettings(tx, admin, patch, limits, services.now());
+        const view = await readSettings(tx, updated.organization, limits);
+        return { view, spread: updated.spread };
+      });
       // The rules already follow the new settings; the chats' views catch up in the background.
       if (spread) spreader.kick();
       return c.json(view, 200);
     })
     .openapi(previewSettingsRoute, async (c) => {
-      const { organizationId } = c.req.valid('param');
       const patch = c.req.valid('json');
-      const effects = await adminRead(store, c.var.signedIn.user.id, organizationId, (db, admin) =>
+      const effects = await c.var.admin.read((db, admin) =>
         previewSettings(db, admin.organization, patch, limits)
       );
       return c.json({ effects }, 200);
     })
     .openapi(listMembers, async (c) => {
-      const { organizationId } = c.req.valid('param');
       const { q } = c.req.valid('query');
-      const members = await adminRead(store, c.var.signedIn.user.id, organizationId, (db) =>
-        searchMembers(db, organizationId, q ?? '')
+      const members = await c.var.admin.read((db, admin) =>
+        searchMembers(db, admin.organization.id, q ?? '')
       );
       return c.json({ members }, 200);
     })
     .openapi(patchMember, async (c) => {
-      const { organizationId, userId } = c.req.valid('param');
+      const { userId } = c.req.valid('param');
       const patch = c.req.valid('json');
-      const { member, spread } = await adminChange(
-        store,
-        c.var.signedIn.user.id,
-        organizationId,
-        (tx, admin) => updateMember(tx, admin, userId, patch, services.now())
+      const { member, spread } = await c.var.admin.change((tx, admin) =>
+        updateMember(tx, admin, userId, patch, services.now())
       );
       if (spread) spreader.kick();
       return c.json(member, 200);
     })
     .openapi(deleteMember, async (c) => {
-      const { organizationId, userId } = c.req.valid('param');
-      const { notices } = await adminChange(
-        store,
-        c.var.signedIn.user.id,
-        organizationId,
-        (tx, admin) => removeMember(tx, admin, userId, services.now())
+      const { userId } = c.req.valid('param');
+      const { notices } = await c.var.admin.change((tx, admin) =>
+        removeMember(tx, admin, userId, services.now())
       );
       // Their sockets close before the answer, on every instance; then the chats' news.
       await announceEndedSessions(store, { userIds: [userId] });
@@ -489,87 +169,55 @@ export function adminRoutes(services: Services) {
       return c.body(null, 204);
     })
     .openapi(getBlocked, async (c) => {
-      const { organizationId } = c.req.valid('param');
-      const lists = await adminRead(store, c.var.signedIn.user.id, organizationId, (db) =>
-        listBlocked(db, organizationId)
-      );
+      const lists = await c.var.admin.read((db, admin) => listBlocked(db, admin.organization.id));
       return c.json(lists, 200);
     })
     .openapi(addDomain, async (c) => {
-      const { organizationId } = c.req.valid('param');
       const { domain } = c.req.valid('json');
-      const { lists, notices } = await adminChange(
-        store,
-        c.var.signedIn.user.id,
-        organizationId,
-        async (tx, admin) => {
-          const notices = await addBlockedDomain(tx, admin, domain, services.now());
-          return { lists: await listBlocked(tx, organizationId), notices };
-        }
-      );
+      const { lists, notices } = await c.var.admin.change(async (tx, admin) => {
+        const notices = await addBlockedDomain(tx, admin, domain, services.now());
+        return { lists: await listBlocked(tx, admin.organization.id), notices };
+      });
       announce(notices);
       return c.json(lists, 200);
     })
     .openapi(removeDomain, async (c) => {
-      const { organizationId, domain } = c.req.valid('param');
-      const lists = await adminChange(
-        store,
-        c.var.signedIn.user.id,
-        organizationId,
-        async (tx, admin) => {
-          await removeBlockedDomain(tx, admin, domain, services.now());
-          return listBlocked(tx, organizationId);
-        }
-      );
+      const { domain } = c.req.valid('param');
+      const lists = await c.var.admin.change(async (tx, admin) => {
+        await removeBlockedDomain(tx, admin, domain, services.now());
+        return listBlocked(tx, admin.organization.id);
+      });
       return c.json(lists, 200);
     })
     .openapi(addAddress, async (c) => {
-      const { organizationId } = c.req.valid('param');
       const { address } = c.req.valid('json');
-      const { lists, notices } = await adminChange(
-        store,
-        c.var.signedIn.user.id,
-        organizationId,
-        async (tx, admin) => {
-          const notices = await addBlockedAddress(tx, admin, address, services.now());
-          return { lists: await listBlocked(tx, organizationId), notices };
-        }
-      );
+      const { lists, notices } = await c.var.admin.change(async (tx, admin) => {
+        const notices = await addBlockedAddress(tx, admin, address, services.now());
+        return { lists: await listBlocked(tx, admin.organization.id), notices };
+      });
       announce(notices);
       return c.json(lists, 200);
     })
     .openapi(removeAddress, async (c) => {
-      const { organizationId } = c.req.valid('param');
       const { address } = c.req.valid('json');
-      const lists = await adminChange(
-        store,
-        c.var.signedIn.user.id,
-        organizationId,
-        async (tx, admin) => {
-          await removeBlockedAddress(tx, admin, address, services.now());
-          return listBlocked(tx, organizationId);
-        }
-      );
+      const lists = await c.var.admin.change(async (tx, admin) => {
+        await removeBlockedAddress(tx, admin, address, services.now());
+        return listBlocked(tx, admin.organization.id);
+      });
       return c.json(lists, 200);
     })
     .openapi(getAudit, async (c) => {
-      const { organizationId } = c.req.valid('param');
       const query = c.req.valid('query');
       // Access first: an outsider learns nothing, not even that a date was malformed.
-      await store.read((db) => requireAdmin(db, c.var.signedIn.user.id, organizationId));
-      const filter = auditFilter(query);
-      const page = await store.read((db) =>
-        listAudit(db, organizationId, filter, query.limit ?? AUDIT_DEFAULT_LIMIT)
+      const page = await c.var.admin.read((db, admin) =>
+        listAudit(db, admin.organization.id, auditFilter(query), query.limit ?? AUDIT_DEFAULT_LIMIT)
       );
       return c.json(page, 200);
     })
     .openapi(getAuditCsv, async (c) => {
-      const { organizationId } = c.req.valid('param');
       const query = c.req.valid('query');
-      await store.read((db) => requireAdmin(db, c.var.signedIn.user.id, organizationId));
-      const filter = auditFilter(query);
-      const { events } = await store.read((db) =>
-        listAudit(db, organizationId, filter, query.limit ?? AUDIT_CSV_MAX_ROWS)
+      const { events } = await c.var.admin.read((db, admin) =>
+        listAudit(db, admin.organization.id, auditFilter(query), query.limit ?? AUDIT_CSV_MAX_ROWS)
       );
       const day = services.now().toISOString().slice(0, 10);
       return c.body(auditCsv(events), 200, {
