@@ -1,6 +1,6 @@
 import { eq, type Logger } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BootstrapResponse, Change } from '../../../common/protocol.ts';
+import type { BootstrapResponse, Change } from '../../common/protocol.ts';
 import {
   addOrganization,
   addPersonalUser,
@@ -8,10 +8,10 @@ import {
   setPolicy,
   setRequestsAllowed,
   startExternal
-} from '../../../tests/support/external.ts';
-import { startTestApp, type TestApp } from '../../../tests/support/harness.ts';
-import { deviceFor, type TestDevice } from '../../../tests/support/sync.ts';
-import { tables } from '../../store/index.ts';
+} from '../support/external.ts';
+import { startTestApp, type TestApp } from '../support/harness.ts';
+import { deviceFor, type TestDevice } from '../support/sync.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 let alice: TestDevice;

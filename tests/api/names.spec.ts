@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PullResponse } from '../../common/protocol.ts';
-import { addPersonalUser } from '../../tests/support/external.ts';
-import { startTestApp, type Browser, type TestApp } from '../../tests/support/harness.ts';
-import { deviceFor } from '../../tests/support/sync.ts';
-import { tables } from '../store/index.ts';
+import { addPersonalUser } from '../support/external.ts';
+import { startTestApp, type Browser, type TestApp } from '../support/harness.ts';
+import { deviceFor } from '../support/sync.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 beforeEach(async () => {

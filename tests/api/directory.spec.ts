@@ -6,10 +6,10 @@ import {
   contosoId,
   setPolicy,
   startExternal
-} from '../../tests/support/external.ts';
-import { startTestApp, type TestApp } from '../../tests/support/harness.ts';
-import { deviceFor } from '../../tests/support/sync.ts';
-import { tables } from '../store/index.ts';
+} from '../support/external.ts';
+import { startTestApp, type TestApp } from '../support/harness.ts';
+import { deviceFor } from '../support/sync.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 beforeEach(async () => {

@@ -6,12 +6,12 @@ import {
   addPendingRequest,
   adminSnapshot,
   userByEmail
-} from '../../tests/support/admin.ts';
-import { addPersonalUser, startExternal } from '../../tests/support/external.ts';
-import { deviceFor } from '../../tests/support/sync.ts';
-import { ORIGIN, startTestApp, type Browser, type TestApp } from '../../tests/support/harness.ts';
-import { organizationFor } from '../domain/external/policy.ts';
-import { tables } from '../store/index.ts';
+} from '../support/admin.ts';
+import { addPersonalUser, startExternal } from '../support/external.ts';
+import { deviceFor } from '../support/sync.ts';
+import { ORIGIN, startTestApp, type Browser, type TestApp } from '../support/harness.ts';
+import { organizationFor } from '../../server/domain/external/policy.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 let alice: Browser;

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PullResponse } from '../../common/protocol.ts';
-import { startTestApp, type Browser, type TestApp } from '../../tests/support/harness.ts';
-import { deviceFor, type TestDevice } from '../../tests/support/sync.ts';
+import { startTestApp, type Browser, type TestApp } from '../support/harness.ts';
+import { deviceFor, type TestDevice } from '../support/sync.ts';
 import { INVITATION_LIFETIME_MS } from '../../common/protocol.ts';
-import { tables } from '../store/index.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 let alice: TestDevice;

@@ -1,14 +1,10 @@
 // What each admin setting does to sessions already open, chats that already exist and
 // mutations queued before the change (docs/administration.md): enforced on the very next request.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatState } from '../../../common/protocol.ts';
-import {
-  acceptedRequest,
-  addPersonalUser,
-  startExternal
-} from '../../../tests/support/external.ts';
-import { startTestApp, type Browser, type TestApp } from '../../../tests/support/harness.ts';
-import { deviceFor, type TestDevice } from '../../../tests/support/sync.ts';
+import type { ChatState } from '../../common/protocol.ts';
+import { acceptedRequest, addPersonalUser, startExternal } from '../support/external.ts';
+import { startTestApp, type Browser, type TestApp } from '../support/harness.ts';
+import { deviceFor, type TestDevice } from '../support/sync.ts';
 
 let t: TestApp;
 let admin: Browser;
