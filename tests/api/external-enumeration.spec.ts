@@ -9,6 +9,7 @@ import {
   setRequestsAllowed,
   startExternal
 } from '../support/external.ts';
+import { addFabrikam, FIONA, FRANK } from '../support/builders.ts';
 import { startTestApp, type TestApp } from '../support/harness.ts';
 import { deviceFor, type TestDevice } from '../support/sync.ts';
 import { tables } from '../../server/store/index.ts';
@@ -17,15 +18,7 @@ let t: TestApp;
 let alice: TestDevice;
 beforeEach(async () => {
   t = await startTestApp();
-  await addOrganization(t, {
-    name: 'Fabrikam',
-    domain: 'fabrikam.test',
-    people: [
-      { name: 'Frank Miller', email: 'frank@fabrikam.test' },
-      { name: 'Fiona Lee', email: 'fiona@fabrikam.test' },
-      { name: 'Gina Ross', email: 'gina@fabrikam.test' }
-    ]
-  });
+  await addFabrikam(t, [FRANK, FIONA, { name: 'Gina Ross', email: 'gina@fabrikam.test' }]);
   const closed = await addOrganization(t, {
     name: 'Closed Corp',
     domain: 'closed.test',
