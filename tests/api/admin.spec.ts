@@ -6,12 +6,13 @@ import {
   addPendingRequest,
   adminSnapshot,
   userByEmail
-} from '../../tests/support/admin.ts';
-import { addPersonalUser, startExternal } from '../../tests/support/external.ts';
-import { deviceFor } from '../../tests/support/sync.ts';
-import { ORIGIN, startTestApp, type Browser, type TestApp } from '../../tests/support/harness.ts';
-import { organizationFor } from '../domain/external/policy.ts';
-import { tables } from '../store/index.ts';
+} from '../support/admin.ts';
+import { addPersonalUser, startExternal } from '../support/external.ts';
+import { signedIn, signedInAdmin } from '../support/builders.ts';
+import { deviceFor } from '../support/sync.ts';
+import { ORIGIN, startTestApp, type Browser, type TestApp } from '../support/harness.ts';
+import { organizationFor } from '../../server/domain/external/policy.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 let alice: Browser;
@@ -20,20 +21,11 @@ let base: string;
 
 beforeEach(async () => {
   t = await startTestApp();
-  alice = t.browser();
-  const me = await alice.signIn(t, 'alice@contoso.test');
-  contoso = me.organization.id as string;
-  base = `/api/admin/organizations/${contoso}`;
+  ({ admin: alice, organizationId: contoso, base } = await signedInAdmin(t));
 });
 afterEach(async () => {
   await t.close();
 });
-
-async function signIn(address: string) {
-  const browser = t.browser();
-  await browser.signIn(t, address);
-  return browser;
-}
 
 /** The CSV export as the browser downloads it (not JSON). */
 const csvOf = async (url: string) =>
@@ -218,7 +210,7 @@ describe('admin access', () => {
     ] as [string, string, unknown?][];
 
   it('answers a member who is not an admin 403 admin_only on every endpoint', async () => {
-    const bruno = await signIn('bruno@contoso.test');
+    const bruno = await signedIn(t, 'bruno@contoso.test');
     const aliceId = (await userByEmail(t, 'alice@contoso.test')).id;
     const before = await adminSnapshot(t);
     for (const [method, url, body] of calls(base, aliceId)) {
@@ -239,7 +231,7 @@ describe('admin access', () => {
       domain: 'fabrikam.test',
       admin: { name: 'Frank', email: 'frank@fabrikam.test' }
     });
-    const frank = await signIn('frank@fabrikam.test');
+    const frank = await signedIn(t, 'frank@fabrikam.test');
     const aliceId = (await userByEmail(t, 'alice@contoso.test')).id;
     const before = await adminSnapshot(t);
     for (const [method, url, body] of calls(base, aliceId)) {
@@ -265,7 +257,7 @@ describe('admin access', () => {
   });
 
   it('stops answering an admin as soon as they are no longer one', async () => {
-    const bruno = await signIn('bruno@contoso.test');
+    const bruno = await signedIn(t, 'bruno@contoso.test');
     const brunoId = (await userByEmail(t, 'bruno@contoso.test')).id;
     expect((await alice.patch(`${base}/members/${brunoId}`, { role: 'admin' })).status).toBe(200);
     expect((await bruno.get(`${base}/settings`)).status).toBe(200);
@@ -503,7 +495,7 @@ describe('removing a member', () => {
   });
 
   it('lets an admin remove another admin, who loses the admin API at once', async () => {
-    const chloe = await signIn('chloe@contoso.test');
+    const chloe = await signedIn(t, 'chloe@contoso.test');
     const chloeId = (await userByEmail(t, 'chloe@contoso.test')).id;
     await alice.patch(`${base}/members/${chloeId}`, { role: 'admin' });
     expect((await chloe.get(`${base}/settings`)).status).toBe(200);

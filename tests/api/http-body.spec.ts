@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../tests/support/harness.ts';
-import { serveLive, type LiveServer } from '../../tests/support/live.ts';
+import { startTestApp, type TestApp } from '../support/harness.ts';
+import { serveLive, type LiveServer } from '../support/live.ts';
 
 let t: TestApp;
 let live: LiveServer;

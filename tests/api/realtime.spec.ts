@@ -1,13 +1,13 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../tests/support/harness.ts';
-import { LiveSocket, serveLive, type LiveServer } from '../../tests/support/live.ts';
-import { deviceFor, type TestDevice } from '../../tests/support/sync.ts';
+import { startTestApp, type TestApp } from '../support/harness.ts';
+import { LiveSocket, serveLive, type LiveServer } from '../support/live.ts';
+import { deviceFor, type TestDevice } from '../support/sync.ts';
 import { eq } from 'drizzle-orm';
-import { tokenHash } from '../domain/secrets.ts';
-import { openStore, tables } from '../store/index.ts';
-import { MAX_SOCKETS_PER_SESSION } from './hub.ts';
+import { tokenHash } from '../../server/domain/secrets.ts';
+import { openStore, tables } from '../../server/store/index.ts';
+import { MAX_SOCKETS_PER_SESSION } from '../../server/realtime/hub.ts';
 
 let t: TestApp;
 let live: LiveServer;

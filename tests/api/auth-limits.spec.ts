@@ -2,8 +2,8 @@
 // and wrong codes lock the address out for longer each time (issue 9, item 2).
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deviceFor } from '../../tests/support/sync.ts';
-import { startTestApp, type TestApp } from '../../tests/support/harness.ts';
+import { deviceFor } from '../support/sync.ts';
+import { startTestApp, type TestApp } from '../support/harness.ts';
 
 let t: TestApp;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { eq, type Logger } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BootstrapResponse, Change } from '../../../common/protocol.ts';
+import type { BootstrapResponse, Change } from '../../common/protocol.ts';
 import {
   addOrganization,
   addPersonalUser,
@@ -8,24 +8,17 @@ import {
   setPolicy,
   setRequestsAllowed,
   startExternal
-} from '../../../tests/support/external.ts';
-import { startTestApp, type TestApp } from '../../../tests/support/harness.ts';
-import { deviceFor, type TestDevice } from '../../../tests/support/sync.ts';
-import { tables } from '../../store/index.ts';
+} from '../support/external.ts';
+import { addFabrikam, FIONA, FRANK } from '../support/builders.ts';
+import { startTestApp, type TestApp } from '../support/harness.ts';
+import { deviceFor, type TestDevice } from '../support/sync.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 let alice: TestDevice;
 beforeEach(async () => {
   t = await startTestApp();
-  await addOrganization(t, {
-    name: 'Fabrikam',
-    domain: 'fabrikam.test',
-    people: [
-      { name: 'Frank Miller', email: 'frank@fabrikam.test' },
-      { name: 'Fiona Lee', email: 'fiona@fabrikam.test' },
-      { name: 'Gina Ross', email: 'gina@fabrikam.test' }
-    ]
-  });
+  await addFabrikam(t, [FRANK, FIONA, { name: 'Gina Ross', email: 'gina@fabrikam.test' }]);
   const closed = await addOrganization(t, {
     name: 'Closed Corp',
     domain: 'closed.test',

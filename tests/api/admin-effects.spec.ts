@@ -1,14 +1,11 @@
 // What each admin setting does to sessions already open, chats that already exist and
 // mutations queued before the change (docs/administration.md): enforced on the very next request.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatState } from '../../../common/protocol.ts';
-import {
-  acceptedRequest,
-  addPersonalUser,
-  startExternal
-} from '../../../tests/support/external.ts';
-import { startTestApp, type Browser, type TestApp } from '../../../tests/support/harness.ts';
-import { deviceFor, type TestDevice } from '../../../tests/support/sync.ts';
+import type { ChatState } from '../../common/protocol.ts';
+import { acceptedRequest, addPersonalUser, startExternal } from '../support/external.ts';
+import { signedInAdmin } from '../support/builders.ts';
+import { startTestApp, type Browser, type TestApp } from '../support/harness.ts';
+import { deviceFor, type TestDevice } from '../support/sync.ts';
 
 let t: TestApp;
 let admin: Browser;
@@ -18,9 +15,7 @@ let sam: TestDevice;
 
 beforeEach(async () => {
   t = await startTestApp();
-  admin = t.browser();
-  const me = await admin.signIn(t, 'alice@contoso.test');
-  base = `/api/admin/organizations/${me.organization.id as string}`;
+  ({ admin, base } = await signedInAdmin(t));
   await addPersonalUser(t, { name: 'Sam Carter', email: 'sam@example.org' });
   bruno = await deviceFor(t, 'bruno@contoso.test');
   sam = await deviceFor(t, 'sam@example.org');

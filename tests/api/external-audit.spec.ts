@@ -1,16 +1,16 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  addOrganization,
   addPersonalUser,
   contosoId,
   setPolicy,
   setRequestsAllowed,
   startExternal
-} from '../../../tests/support/external.ts';
-import { startTestApp, type TestApp } from '../../../tests/support/harness.ts';
-import { deviceFor, type TestDevice } from '../../../tests/support/sync.ts';
-import { tables } from '../../store/index.ts';
+} from '../support/external.ts';
+import { addFabrikam } from '../support/builders.ts';
+import { startTestApp, type TestApp } from '../support/harness.ts';
+import { deviceFor, type TestDevice } from '../support/sync.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 let alice: TestDevice;
@@ -20,14 +20,7 @@ let fabrikam: string;
 beforeEach(async () => {
   t = await startTestApp();
   contoso = await contosoId(t);
-  fabrikam = await addOrganization(t, {
-    name: 'Fabrikam',
-    domain: 'fabrikam.test',
-    people: [
-      { name: 'Frank Miller', email: 'frank@fabrikam.test' },
-      { name: 'Fiona Lee', email: 'fiona@fabrikam.test' }
-    ]
-  });
+  fabrikam = await addFabrikam(t);
   alice = await deviceFor(t, 'alice@contoso.test');
   frank = await deviceFor(t, 'frank@fabrikam.test');
 });

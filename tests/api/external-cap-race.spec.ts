@@ -1,24 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  acceptedRequest,
-  addOrganization,
-  startExternal
-} from '../../../tests/support/external.ts';
-import { startTestApp, type TestApp } from '../../../tests/support/harness.ts';
-import { deviceFor, type TestDevice } from '../../../tests/support/sync.ts';
-import { tables } from '../../store/index.ts';
+import { acceptedRequest, startExternal } from '../support/external.ts';
+import { addFabrikam, FRANK } from '../support/builders.ts';
+import { startTestApp, type TestApp } from '../support/harness.ts';
+import { deviceFor, type TestDevice } from '../support/sync.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 let frankId: string;
 beforeEach(async () => {
   t = await startTestApp();
-  await addOrganization(t, {
-    name: 'Fabrikam',
-    domain: 'fabrikam.test',
-    people: [{ name: 'Frank Miller', email: 'frank@fabrikam.test' }]
-  });
+  await addFabrikam(t, [FRANK]);
   const [frank] = await t.store.db
     .update(tables.users)
     .set({ phone: '+33698765432' })

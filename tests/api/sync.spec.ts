@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../tests/support/harness.ts';
-import { deviceFor, TestDevice } from '../../tests/support/sync.ts';
+import { startTestApp, type TestApp } from '../support/harness.ts';
+import { deviceFor, TestDevice } from '../support/sync.ts';
 import type { HistoryResponse } from '../../common/protocol.ts';
-import { tables } from '../store/index.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 let alice: TestDevice;

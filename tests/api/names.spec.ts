@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PullResponse } from '../../common/protocol.ts';
-import { addPersonalUser } from '../../tests/support/external.ts';
-import { startTestApp, type Browser, type TestApp } from '../../tests/support/harness.ts';
-import { deviceFor } from '../../tests/support/sync.ts';
-import { tables } from '../store/index.ts';
+import { addPersonalUser } from '../support/external.ts';
+import { signedIn } from '../support/builders.ts';
+import { startTestApp, type Browser, type TestApp } from '../support/harness.ts';
+import { deviceFor } from '../support/sync.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -73,8 +74,7 @@ describe('a name at sign-up', () => {
 
 describe('a name on the profile', () => {
   it.each(PHISHING)('refuses %j with %s and changes nothing', async (name, code) => {
-    const browser = t.browser();
-    await browser.signIn(t, 'bruno@contoso.test');
+    const browser = await signedIn(t, 'bruno@contoso.test');
     const refused = await browser.patch('/api/me', { name });
     expect(refused.status).toBe(400);
     expect(refused.body?.error.code).toBe(code);
@@ -82,8 +82,7 @@ describe('a name on the profile', () => {
   });
 
   it('saves a valid name in its stored form', async () => {
-    const browser = t.browser();
-    await browser.signIn(t, 'bruno@contoso.test');
+    const browser = await signedIn(t, 'bruno@contoso.test');
     const saved = await browser.patch('/api/me', { name: ' Bruno  Petit-Dupont ' });
     expect(saved.status).toBe(200);
     expect(saved.body?.name).toBe('Bruno Petit-Dupont');

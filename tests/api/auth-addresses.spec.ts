@@ -2,9 +2,9 @@
 // the address of the account it signs into, whatever characters were typed (issue 9, item 1).
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deviceFor } from '../../tests/support/sync.ts';
-import { startTestApp, type TestApp } from '../../tests/support/harness.ts';
-import { tables } from '../store/index.ts';
+import { deviceFor } from '../support/sync.ts';
+import { startTestApp, type TestApp } from '../support/harness.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../tests/support/harness.ts';
-import { tables } from '../store/index.ts';
+import { startTestApp, type TestApp } from '../support/harness.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -172,7 +172,7 @@ describe('sign-in codes', () => {
       'invalid_code',
       'code_attempts_exceeded'
     ]);
-    // Five wrong codes also lock the address for a minute (auth.limits.spec.ts).
+    // Five wrong codes also lock the address for a minute (auth-limits.spec.ts).
     t.clock.advance(60 * 1000);
     const right = await browser.post('/api/auth/verify', { address: 'alice@contoso.test', code });
     expect(right.body?.error.code).toBe('code_attempts_exceeded');

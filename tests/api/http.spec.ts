@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ORIGIN, startTestApp, type TestApp } from '../../tests/support/harness.ts';
-import { createApp } from '../app.ts';
+import { ORIGIN, startTestApp, type TestApp } from '../support/harness.ts';
+import { createApp } from '../../server/app.ts';
 
 let t: TestApp;
 beforeEach(async () => {

@@ -2,7 +2,7 @@
 // a 4xx answer in the error shape, never a 5xx.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORIGIN, startTestApp, type TestApp } from '../../tests/support/harness.ts';
+import { ORIGIN, startTestApp, type TestApp } from '../support/harness.ts';
 
 let t: TestApp;
 let routes: { method: string; path: string }[];

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PullResponse } from '../../common/protocol.ts';
-import { startTestApp, type Browser, type TestApp } from '../../tests/support/harness.ts';
-import { deviceFor, type TestDevice } from '../../tests/support/sync.ts';
+import { signedInAdmin } from '../support/builders.ts';
+import { startTestApp, type Browser, type TestApp } from '../support/harness.ts';
+import { deviceFor, type TestDevice } from '../support/sync.ts';
 import { INVITATION_LIFETIME_MS } from '../../common/protocol.ts';
-import { tables } from '../store/index.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 let alice: TestDevice;
@@ -206,9 +207,8 @@ describe('invitation links', () => {
   });
 
   it('dies when the sender’s organization blocks the address or its domain', async () => {
-    const admin = t.browser();
-    const me = await admin.signIn(t, 'alice@contoso.test');
-    const blocked = `/api/admin/organizations/${me.organization.id as string}/blocked`;
+    const { admin, base } = await signedInAdmin(t);
+    const blocked = `${base}/blocked`;
     const byAddress = await invite();
     const byDomain = await invite('erin@example.net');
     await admin.post(`${blocked}/addresses`, { address: INVITED });
@@ -224,9 +224,7 @@ describe('invitation links', () => {
   });
 
   it('answers like any dead link while the sender’s outbound chat is off, and lives again once it is on', async () => {
-    const admin = t.browser();
-    const me = await admin.signIn(t, 'alice@contoso.test');
-    const base = `/api/admin/organizations/${me.organization.id as string}`;
+    const { admin, base } = await signedInAdmin(t);
     const bruno = await deviceFor(t, 'bruno@contoso.test');
     const expiring = await invite('old@example.org');
     t.clock.advance(INVITATION_LIFETIME_MS / 2);

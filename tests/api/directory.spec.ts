@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   acceptedRequest,
-  addOrganization,
   addPersonalUser,
   contosoId,
   setPolicy,
   startExternal
-} from '../../tests/support/external.ts';
-import { startTestApp, type TestApp } from '../../tests/support/harness.ts';
-import { deviceFor } from '../../tests/support/sync.ts';
-import { tables } from '../store/index.ts';
+} from '../support/external.ts';
+import { addFabrikam, signedIn } from '../support/builders.ts';
+import { startTestApp, type TestApp } from '../support/harness.ts';
+import { deviceFor } from '../support/sync.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -24,8 +24,7 @@ const names = (body: Record<string, any> | null) =>
 
 describe('directory', () => {
   it('finds colleagues by part of their name or email, ignoring case, never yourself', async () => {
-    const alice = t.browser();
-    await alice.signIn(t, 'alice@contoso.test');
+    const alice = await signedIn(t, 'alice@contoso.test');
     expect(names((await alice.get('/api/directory')).body)).toEqual([
       'Bruno Petit',
       'Chloé Durand'
@@ -46,8 +45,7 @@ describe('directory', () => {
   });
 
   it('treats % and _ as plain characters', async () => {
-    const alice = t.browser();
-    await alice.signIn(t, 'alice@contoso.test');
+    const alice = await signedIn(t, 'alice@contoso.test');
     expect(names((await alice.get('/api/directory?q=%25')).body)).toEqual([]);
     expect(names((await alice.get('/api/directory?q=_')).body)).toEqual([]);
   });
@@ -68,8 +66,7 @@ describe('directory', () => {
         createdAt: now
       });
     });
-    const alice = t.browser();
-    await alice.signIn(t, 'alice@contoso.test');
+    const alice = await signedIn(t, 'alice@contoso.test');
     expect(names((await alice.get('/api/directory?q=bruno')).body)).toEqual(['Bruno Petit']);
 
     const sam = t.browser();
@@ -94,8 +91,7 @@ describe('directory', () => {
         }))
       )
     );
-    const alice = t.browser();
-    await alice.signIn(t, 'alice@contoso.test');
+    const alice = await signedIn(t, 'alice@contoso.test');
     const found = names((await alice.get('/api/directory?q=colleague')).body);
     expect(found).toHaveLength(20);
     expect(found[0]).toBe('Colleague 00');
@@ -106,14 +102,7 @@ describe('directory', () => {
   });
 
   it('adds accepted external contacts, marked external, without their email; personal accounts see only theirs', async () => {
-    await addOrganization(t, {
-      name: 'Fabrikam',
-      domain: 'fabrikam.test',
-      people: [
-        { name: 'Frank Miller', email: 'frank@fabrikam.test' },
-        { name: 'Fiona Lee', email: 'fiona@fabrikam.test' }
-      ]
-    });
+    await addFabrikam(t);
     await addPersonalUser(t, { name: 'Sam Doe', email: 'sam@example.org' });
     const alice = await deviceFor(t, 'alice@contoso.test');
     const frank = await deviceFor(t, 'frank@fabrikam.test');

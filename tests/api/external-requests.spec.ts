@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BootstrapResponse, ChatState, MutationResult } from '../../../common/protocol.ts';
+import type { BootstrapResponse, ChatState, MutationResult } from '../../common/protocol.ts';
 import {
   acceptedRequest,
-  addOrganization,
   addPersonalUser,
   contosoId,
   setPolicy,
   setRequestsAllowed,
   startExternal
-} from '../../../tests/support/external.ts';
-import { startTestApp, type TestApp } from '../../../tests/support/harness.ts';
-import { deviceFor, type TestDevice } from '../../../tests/support/sync.ts';
-import { tables } from '../../store/index.ts';
+} from '../support/external.ts';
+import { addFabrikam } from '../support/builders.ts';
+import { startTestApp, type TestApp } from '../support/harness.ts';
+import { deviceFor, type TestDevice } from '../support/sync.ts';
+import { tables } from '../../server/store/index.ts';
 
 let t: TestApp;
 let alice: TestDevice;
@@ -21,14 +21,7 @@ let frank: TestDevice;
 let fabrikam: string;
 beforeEach(async () => {
   t = await startTestApp();
-  fabrikam = await addOrganization(t, {
-    name: 'Fabrikam',
-    domain: 'fabrikam.test',
-    people: [
-      { name: 'Frank Miller', email: 'frank@fabrikam.test' },
-      { name: 'Fiona Lee', email: 'fiona@fabrikam.test' }
-    ]
-  });
+  fabrikam = await addFabrikam(t);
   alice = await deviceFor(t, 'alice@contoso.test');
   frank = await deviceFor(t, 'frank@fabrikam.test');
 });
