@@ -10,7 +10,7 @@ import { chatChanges } from '../sync/changes.ts';
 import type { Applied } from '../sync/mutations.ts';
 import type { MutationContext, Refusal } from '../sync/rules.ts';
 import { recordInvitation } from './audit-events.ts';
-import { countInvitation, invitationLimitsFor, newInvitationToken } from './invitations.ts';
+import { newInvitationToken, takeInvitationPlace } from './invitations.ts';
 import { deliverAgain, resolveDelivery, senderOf, type Delivery } from './request-delivery.ts';
 import { memberRequest } from './request-rules.ts';
 
@@ -27,13 +27,7 @@ export async function resend(
   const parsed = parseAddress(request.address, undefined);
   if (!parsed.ok) throw new Error(`stored address of request ${chat.id} no longer parses`);
   const address = parsed.address;
-  const limits = invitationLimitsFor(context.external.limits, await context.organization());
-  const limited = await countInvitation(tx, limits, {
-    senderId: actor.id,
-    organizationId: actor.organizationId,
-    address,
-    now
-  });
+  const limited = await takeInvitationPlace(tx, context, address);
   if (limited) return limited;
   const sender = await senderOf(tx, actor.id);
   // A recipient who declined or blocked is not asked again.

@@ -34,7 +34,7 @@ import { countHits, hitRateLimits, type Limit, type LimitCheck } from '../rate-l
 import { randomToken } from '../secrets.ts';
 import { createSession, type SignedIn, type User } from '../sessions.ts';
 import { chatChanges, recordChanges, type ChangeNotice } from '../sync/changes.ts';
-import type { Refusal } from '../sync/rules.ts';
+import type { MutationContext, Refusal } from '../sync/rules.ts';
 import { effectiveSetting, hasBlocked, outboundOpen } from './policy.ts';
 import { sanitizeDisplayName } from '../names.ts';
 
@@ -130,6 +130,24 @@ export async function countInvitation(
     message: 'Too many invitations were sent. Try again later.',
     details: { retryAfterSeconds: decision.retryAfterSeconds }
   };
+}
+
+/**
+ * Counts one invitation of the actor to `address` (a start or a resend) on the limits in force
+ * for them: the server's, narrowed by their organization's. The refusal when one is spent.
+ */
+export async function takeInvitationPlace(
+  tx: Db,
+  context: MutationContext,
+  address: Address
+): Promise<Refusal | null> {
+  const limits = invitationLimitsFor(context.external.limits, await context.organization());
+  return countInvitation(tx, limits, {
+    senderId: context.actor.id,
+    organizationId: context.actor.organizationId,
+    address,
+    now: context.now
+  });
 }
 
 /** Link paths in the client; the token rides in the fragment, which no server ever logs. */

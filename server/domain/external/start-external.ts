@@ -16,7 +16,7 @@ import {
   type Refusal
 } from '../sync/rules.ts';
 import { recordInvitation } from './audit-events.ts';
-import { countInvitation, invitationLimitsFor, newInvitationToken } from './invitations.ts';
+import { newInvitationToken, takeInvitationPlace } from './invitations.ts';
 import { acceptedContacts, areExternal, isOff, smsCountryAllowed } from './policy.ts';
 import {
   deliveryMessage,
@@ -111,13 +111,7 @@ export async function startExternal(
       return refusals.directChatExists(existing);
     }
   }
-  const limits = invitationLimitsFor(context.external.limits, await context.organization());
-  const limited = await countInvitation(tx, limits, {
-    senderId: actor.id,
-    organizationId: actor.organizationId,
-    address,
-    now
-  });
+  const limited = await takeInvitationPlace(tx, context, address);
   if (limited) return limited;
 
   const delivery = await resolveDelivery(tx, sender, address, account, domainOrganization);
