@@ -3,6 +3,7 @@
 // chats at a time after the change commits (`spread.ts`).
 import { and, eq, inArray, isNull, ne, sql, type Column } from 'drizzle-orm';
 import { tables, type Db } from '../../store/index.ts';
+import { leaveChat } from '../sync/membership.ts';
 import {
   chatChanges,
   chatsChanges,
@@ -126,23 +127,14 @@ export async function hideRequest(
   recipientId: string,
   now: Date
 ): Promise<NewChange[]> {
-  const { messageRequests: r, chatMembers } = tables;
+  const { messageRequests: r } = tables;
   const hidden = await tx
     .update(r)
     .set({ suppressed: true })
     .where(and(eq(r.chatId, chatId), eq(r.status, 'pending'), eq(r.suppressed, false)))
     .returning({ chatId: r.chatId });
   if (hidden.length === 0) return [];
-  await tx
-    .update(chatMembers)
-    .set({ leftAt: now })
-    .where(
-      and(
-        eq(chatMembers.chatId, chatId),
-        eq(chatMembers.userId, recipientId),
-        isNull(chatMembers.leftAt)
-      )
-    );
+  await leaveChat(tx, chatId, recipientId, now);
   return chatChanges(tx, chatId, [], [recipientId]);
 }
 

@@ -1,10 +1,11 @@
 // The sender's control of an invitation (docs/external-contacts.md): `invitation.resend` sends
 // a new link, delivered again as a first request would be; `invitation.revoke` ends the link and
 // takes the recipient, if they had it, out of the chat.
-import { and, eq, isNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { parseAddress } from '../../../common/address.ts';
 import { INVITATION_LIFETIME_MS, type Mutation } from '../../../common/protocol.ts';
 import { tables, type Db } from '../../store/index.ts';
+import { leaveChat } from '../sync/membership.ts';
 import { findAccount, organizationOfEmail } from '../accounts.ts';
 import { chatChanges } from '../sync/changes.ts';
 import type { Applied } from '../sync/mutations.ts';
@@ -14,7 +15,7 @@ import { newInvitationToken, takeInvitationPlace } from './invitations.ts';
 import { deliverAgain, resolveDelivery, senderOf, type Delivery } from './request-delivery.ts';
 import { memberRequest } from './request-rules.ts';
 
-const { chatMembers, messageRequests } = tables;
+const { messageRequests } = tables;
 
 /** `invitation.resend`: a new link (the old one dies) and a new expiry; delivered again. */
 export async function resend(
@@ -82,25 +83,7 @@ export async function revoke(
     .set({ tokenHash: null, revokedAt: now })
     .where(eq(messageRequests.chatId, chat.id));
   await recordInvitation(tx, 'invitation.revoked', request.senderId, request, now);
-  const left =
-    request.recipientId === null
-      ? []
-      : await tx
-          .update(chatMembers)
-          .set({ leftAt: now })
-          .where(
-            and(
-              eq(chatMembers.chatId, chat.id),
-              eq(chatMembers.userId, request.recipientId),
-              isNull(chatMembers.leftAt)
-            )
-          )
-          .returning({ userId: chatMembers.userId });
-  return {
-    changes: await chatChanges(
-      tx,
-      chat.id,
-      left.map((row) => row.userId)
-    )
-  };
+  const { recipientId } = request;
+  const left = recipientId !== null && (await leaveChat(tx, chat.id, recipientId, now));
+  return { changes: await chatChanges(tx, chat.id, left ? [recipientId] : []) };
 }

@@ -14,6 +14,7 @@ import {
 import type { Outgoing } from '../../messaging/transports.ts';
 import { announceChanges } from '../../realtime/feed.ts';
 import { tables, type Db, type Store } from '../../store/index.ts';
+import { leaveChat } from '../sync/membership.ts';
 import type { Channel, Locale, OrganizationInvitationLimits } from '../../store/schema.ts';
 import {
   attachPendingRequests,
@@ -410,7 +411,7 @@ export async function refuseInvitation(
   input: { token: string; now: Date }
 ): Promise<void> {
   const { now } = input;
-  const { messageRequests: r, chatMembers, invitationRefusals } = tables;
+  const { messageRequests: r, invitationRefusals } = tables;
   let notices: ChangeNotice[] = [];
   await store.tx(async (tx) => {
     const row = await liveRequest(tx, input.token, now);
@@ -439,18 +440,7 @@ export async function refuseInvitation(
     const changes = [];
     for (const request of [{ chatId: row.chatId, recipientId: row.recipientId }, ...others]) {
       if (request.recipientId === null) continue;
-      const [left] = await tx
-        .update(chatMembers)
-        .set({ leftAt: now })
-        .where(
-          and(
-            eq(chatMembers.chatId, request.chatId),
-            eq(chatMembers.userId, request.recipientId),
-            isNull(chatMembers.leftAt)
-          )
-        )
-        .returning({ userId: chatMembers.userId });
-      if (left) {
+      if (await leaveChat(tx, request.chatId, request.recipientId, now)) {
         changes.push(...(await chatChanges(tx, request.chatId, [], [request.recipientId])));
       }
     }

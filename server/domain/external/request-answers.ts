@@ -4,6 +4,7 @@
 import { and, eq, isNull, ne } from 'drizzle-orm';
 import type { Mutation } from '../../../common/protocol.ts';
 import { tables, type Db } from '../../store/index.ts';
+import { leaveChat } from '../sync/membership.ts';
 import { chatChanges } from '../sync/changes.ts';
 import type { Applied } from '../sync/mutations.ts';
 import { directKey, findDirectChat, type MutationContext, type Refusal } from '../sync/rules.ts';
@@ -50,10 +51,7 @@ async function refuseRequest(
     .update(messageRequests)
     .set({ status, respondedAt: now, tokenHash: null })
     .where(eq(messageRequests.chatId, chatId));
-  await tx
-    .update(chatMembers)
-    .set({ leftAt: now })
-    .where(and(eq(chatMembers.chatId, chatId), eq(chatMembers.userId, actor.id)));
+  await leaveChat(tx, chatId, actor.id, now);
   return { changes: await chatChanges(tx, chatId, [], [actor.id]) };
 }
 

@@ -4,6 +4,7 @@
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Mutation } from '../../../common/protocol.ts';
 import { prepared, tables, type Db } from '../../store/index.ts';
+import { leaveChat } from './membership.ts';
 import { chatChanges, type NewChange } from './changes.ts';
 import { recordCapReached } from '../external/audit-events.ts';
 import { takeCapPlaces } from '../external/cap.ts';
@@ -153,10 +154,7 @@ const addMembers: Applier<'chat.addMembers'> = async (tx, context, { args }) => 
 
 async function removeFromChat(tx: Db, context: MutationContext, chatId: string, userId: string) {
   const { chat } = await memberChat(context, chatId);
-  await tx
-    .update(chatMembers)
-    .set({ leftAt: context.now })
-    .where(and(eq(chatMembers.chatId, chat.id), eq(chatMembers.userId, userId)));
+  await leaveChat(tx, chat.id, userId, context.now);
   return { changes: await chatChanges(tx, chat.id, [userId]) };
 }
 
