@@ -1,9 +1,9 @@
 // Email domains and external people an organization's admins blocked. A blocked person leaves
 // the organization's chats at once; the rules keep them out afterwards (policy.ts).
 import { and, asc, eq, inArray, like } from 'drizzle-orm';
-import { emailDomain, parseAddress, parseEmail, type Address } from '../../../common/address.ts';
+import { emailDomain, parseEmail } from '../../../common/address.ts';
 import { tables, type Db } from '../../store/index.ts';
-import { DomainError, findAccount } from '../accounts.ts';
+import { DomainError, findAccount, readAddress } from '../accounts.ts';
 import { recordAudit } from '../audit.ts';
 import { chatChanges, recordChanges, type ChangeNotice, type NewChange } from '../sync/changes.ts';
 import type { Admin } from './access.ts';
@@ -32,16 +32,6 @@ function readDomain(input: string): string {
     throw new DomainError('invalid_domain', 'Enter a domain name such as example.com.');
   }
   return domain;
-}
-
-function readAddress(input: string, region: string): Address {
-  const parsed = parseAddress(input, region);
-  if (!parsed.ok) {
-    throw new DomainError('invalid_address', 'Enter a valid email address or phone number.', {
-      reason: parsed.code
-    });
-  }
-  return parsed.address;
 }
 
 export async function listBlocked(db: Db, organizationId: string): Promise<BlockedLists> {
