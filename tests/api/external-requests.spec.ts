@@ -7,6 +7,7 @@ import {
   addPersonalUser,
   contosoId,
   setPolicy,
+  requestRow,
   setRequestsAllowed,
   startExternal
 } from '../support/external.ts';
@@ -45,14 +46,6 @@ async function sentTo(to: string) {
   return [...t.email.sent, ...t.sms.sent].filter(
     (m) => m.to === to && (m.text.includes('/join#token=') || m.text.includes('request'))
   );
-}
-
-async function requestRow(chatId: string) {
-  const [row] = await t.store.db
-    .select()
-    .from(tables.messageRequests)
-    .where(eq(tables.messageRequests.chatId, chatId));
-  return row;
 }
 
 describe('chat.startExternal', () => {
@@ -98,7 +91,7 @@ describe('chat.startExternal', () => {
     expect(result).toMatchObject(applied);
     const [invitation] = await sentTo('newcomer@example.org');
     expect(invitation?.text).toMatch(/\/join#token=/);
-    const row = await requestRow(chatId);
+    const row = await requestRow(t, chatId);
     expect(row).toMatchObject({ status: 'pending', suppressed: false, recipientId: null });
     expect(row?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -109,7 +102,7 @@ describe('chat.startExternal', () => {
     const { chatId, result } = await startExternal(sam, 'nobody@example.net');
     expect(result).toMatchObject(applied);
     expect(await sentTo('nobody@example.net')).toEqual([]);
-    expect(await requestRow(chatId)).toMatchObject({ suppressed: true });
+    expect(await requestRow(t, chatId)).toMatchObject({ suppressed: true });
     expect(await lastView(sam, chatId)).toMatchObject({
       members: [{ userId: sam.userId, organization: null, external: false }],
       request: { role: 'sender', state: 'pending', cap: 10 }
@@ -148,7 +141,7 @@ describe('chat.startExternal', () => {
     const { chatId, result } = await startExternal(alice, 'Bruno@contoso.test');
     expect(result).toMatchObject(applied);
     expect(await lastView(bruno, chatId)).toMatchObject({ external: false, request: null });
-    expect(await requestRow(chatId)).toBeUndefined();
+    expect(await requestRow(t, chatId)).toBeUndefined();
     const again = await startExternal(alice, 'bruno@contoso.test');
     expect(again.result).toMatchObject({ ...refused('direct_chat_exists'), details: { chatId } });
     // What the device queued under its own id goes to the real chat.
@@ -195,7 +188,7 @@ describe('chat.startExternal', () => {
     expect(
       over.result.status === 'rejected' && over.result.details?.retryAfterSeconds
     ).toBeGreaterThan(0);
-    expect(await requestRow(over.chatId)).toBeUndefined();
+    expect(await requestRow(t, over.chatId)).toBeUndefined();
     expect(await sentTo('target@example.org')).toHaveLength(3);
   });
 });
@@ -243,7 +236,7 @@ describe('the invitation', () => {
   it('revoke kills the link and removes the recipient; sending is refused until a resend', async () => {
     const { chatId } = await startExternal(alice, 'frank@fabrikam.test');
     expect(await alice.do('invitation.revoke', { chatId })).toMatchObject(applied);
-    expect(await requestRow(chatId)).toMatchObject({ tokenHash: null });
+    expect(await requestRow(t, chatId)).toMatchObject({ tokenHash: null });
     expect(await lastView(frank, chatId)).toMatchObject({ active: false });
     expect(await lastView(alice, chatId)).toMatchObject({
       request: { invitation: { status: 'revoked' } }
@@ -263,10 +256,10 @@ describe('the invitation', () => {
 
   it('resend replaces the token and the expiry, and is counted on the rate limits', async () => {
     const { chatId } = await startExternal(alice, 'guest@example.org');
-    const first = await requestRow(chatId);
+    const first = await requestRow(t, chatId);
     t.clock.advance(60 * 60 * 1000);
     expect(await alice.do('invitation.resend', { chatId })).toMatchObject(applied);
-    const second = await requestRow(chatId);
+    const second = await requestRow(t, chatId);
     expect(second?.tokenHash).not.toBe(first?.tokenHash);
     expect(second?.expiresAt.getTime()).toBe((first?.expiresAt.getTime() ?? 0) + 60 * 60 * 1000);
     const links = (await sentTo('guest@example.org')).map((m) => m.text.match(/token=(\S+)/)?.[1]);
@@ -308,7 +301,7 @@ describe('the recipient answers', () => {
     const { chatId } = await startExternal(alice, 'frank@fabrikam.test');
     await setPolicy(t, contoso, { outboundExternal: false });
     expect(await frank.do('request.accept', { chatId })).toMatchObject(refused('chat_read_only'));
-    expect(await requestRow(chatId)).toMatchObject({ status: 'pending' });
+    expect(await requestRow(t, chatId)).toMatchObject({ status: 'pending' });
     // The sender's own override counts, either way.
     await override(true);
     await setPolicy(t, contoso, { outboundExternal: true });
@@ -316,7 +309,7 @@ describe('the recipient answers', () => {
     expect(await frank.do('request.accept', { chatId })).toMatchObject(refused('chat_read_only'));
     await override(null);
     expect(await frank.do('request.accept', { chatId })).toMatchObject(applied);
-    expect(await requestRow(chatId)).toMatchObject({ status: 'accepted' });
+    expect(await requestRow(t, chatId)).toMatchObject({ status: 'accepted' });
   });
 
   it("still lets the recipient decline or block while the sender's outbound chat is off", async () => {
@@ -376,7 +369,7 @@ describe('the recipient answers', () => {
     const later = await startExternal(alice, '+33612345678');
     expect(later.result).toMatchObject(applied);
     expect((await frank.pull(frankCursor)).changes).toEqual([]);
-    expect(await requestRow(later.chatId)).toMatchObject({
+    expect(await requestRow(t, later.chatId)).toMatchObject({
       suppressed: true,
       recipientId: frank.userId
     });
@@ -407,7 +400,7 @@ describe('the recipient answers', () => {
     const byPhone = await startExternal(alice, '+33612345678');
     for (const later of [again, byPhone]) {
       expect(later.result).toMatchObject(applied);
-      expect(await requestRow(later.chatId)).toMatchObject({
+      expect(await requestRow(t, later.chatId)).toMatchObject({
         suppressed: true,
         recipientId: frank.userId
       });
@@ -438,12 +431,12 @@ describe('the recipient answers', () => {
     const back = await startExternal(frank, 'alice@contoso.test');
     expect(back.result).toMatchObject(applied);
     const silent = await startExternal(alice, 'frank@fabrikam.test');
-    expect(await requestRow(silent.chatId)).toMatchObject({ suppressed: true });
+    expect(await requestRow(t, silent.chatId)).toMatchObject({ suppressed: true });
 
     t.clock.advance(60_000);
     expect(await frank.send(back.chatId, 'Sorry, who are you again?')).toMatchObject(applied);
     const heard = await startExternal(alice, 'frank@fabrikam.test');
-    expect(await requestRow(heard.chatId)).toMatchObject({
+    expect(await requestRow(t, heard.chatId)).toMatchObject({
       suppressed: false,
       recipientId: frank.userId
     });
@@ -487,7 +480,7 @@ describe('suppressed requests', () => {
     const toNewcomer = await startExternal(alice, 'new@fabrikam.test');
     for (const started of [toFrank, toFiona, toNewcomer]) {
       expect(started.result).toMatchObject(applied);
-      expect(await requestRow(started.chatId)).toMatchObject({ suppressed: true });
+      expect(await requestRow(t, started.chatId)).toMatchObject({ suppressed: true });
     }
     expect(await frank.pullAll()).toEqual([]);
     expect(await sentTo('frank@fabrikam.test')).toEqual([]);
@@ -505,7 +498,7 @@ describe('suppressed requests', () => {
     );
     const refusedStart = await startExternal(alice, 'guest@example.org');
     expect(refusedStart.result).toMatchObject(applied);
-    expect(await requestRow(refusedStart.chatId)).toMatchObject({ suppressed: true });
+    expect(await requestRow(t, refusedStart.chatId)).toMatchObject({ suppressed: true });
     expect(await sentTo('guest@example.org')).toEqual([]);
     const bruno = await deviceFor(t, 'bruno@contoso.test');
     await startExternal(bruno, 'guest@example.org');

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PullResponse } from '../../common/protocol.ts';
 import { signedInAdmin } from '../support/builders.ts';
+import { requestRow } from '../support/external.ts';
 import { startTestApp, type Browser, type TestApp } from '../support/harness.ts';
 import { deviceFor, type TestDevice } from '../support/sync.ts';
 import { INVITATION_LIFETIME_MS } from '../../common/protocol.ts';
@@ -45,14 +46,6 @@ async function signedUp(address: string, name: string): Promise<Browser> {
 async function chatChangesOf(browser: Browser) {
   const pulled = (await browser.get('/api/sync/pull?cursor=0')).body as PullResponse;
   return pulled.changes.filter((c) => c.type === 'chat');
-}
-
-async function requestRow(chatId: string) {
-  const [row] = await t.store.db
-    .select()
-    .from(tables.messageRequests)
-    .where(eq(tables.messageRequests.chatId, chatId));
-  return row;
 }
 
 async function membersOf(chatId: string) {
@@ -99,7 +92,7 @@ describe('invitation links', () => {
       requestsAllowed: true
     });
     expect(await membersOf(chatId)).toContain(me.body?.id);
-    expect(await requestRow(chatId)).toMatchObject({
+    expect(await requestRow(t, chatId)).toMatchObject({
       recipientId: me.body?.id,
       tokenHash: null,
       status: 'pending'
@@ -153,7 +146,7 @@ describe('invitation links', () => {
     expect(refused.status).toBe(403);
     expect(refused.body?.error.code).toBe('invitation_address_mismatch');
     expect(await membersOf(chatId)).toEqual([alice.userId]);
-    expect((await requestRow(chatId))?.tokenHash).not.toBeNull();
+    expect((await requestRow(t, chatId))?.tokenHash).not.toBeNull();
 
     const dana = await signedUp(INVITED, 'Dana Field');
     expect((await dana.post('/api/invitations/preview', { token })).body?.signedInAs).toEqual({
@@ -176,7 +169,7 @@ describe('invitation links', () => {
     const refused = await dana.post('/api/invitations/accept', { token });
     expect(refused.status).toBe(403);
     expect(refused.body?.error.code).toBe('invitation_unavailable');
-    expect((await requestRow(chatId))?.tokenHash).not.toBeNull();
+    expect((await requestRow(t, chatId))?.tokenHash).not.toBeNull();
   });
 
   it('expires 14 days after it was sent', async () => {
@@ -249,7 +242,7 @@ describe('invitation links', () => {
       expect(await answer(token, 'preview')).toBe(dead);
       expect(await answer(token, 'accept')).toBe(dead);
     }
-    expect((await requestRow(byAlice.chatId))?.tokenHash).not.toBeNull();
+    expect((await requestRow(t, byAlice.chatId))?.tokenHash).not.toBeNull();
 
     // Back on: the links that have not expired work again (the older one has, meanwhile).
     expect((await admin.patch(`${base}/settings`, { outboundExternal: true })).status).toBe(200);
@@ -303,7 +296,7 @@ describe('invitation links', () => {
     const refused = await t.browser().post('/api/invitations/refuse', { token });
     expect(refused.status).toBe(200);
     expect(refused.body).toEqual({ ok: true });
-    const row = await requestRow(chatId);
+    const row = await requestRow(t, chatId);
     expect(Boolean(row?.suppressed)).toBe(true);
     expect(row?.tokenHash).toBeNull();
     const [refusal] = await t.store.db.select().from(tables.invitationRefusals);
@@ -349,7 +342,7 @@ describe('signing up without the link', () => {
     const dana = await signedUp(INVITED, 'Dana Field');
     const danaId = (await dana.get('/api/me')).body?.id as string;
     expect(await membersOf(chatId)).toEqual(expect.arrayContaining([alice.userId, danaId]));
-    expect((await requestRow(chatId))?.recipientId).toBe(danaId);
+    expect((await requestRow(t, chatId))?.recipientId).toBe(danaId);
     expect((await chatChangesOf(dana)).some((c) => c.chat.id === chatId)).toBe(true);
     // The link still opens the chat for her, once.
     expect((await dana.post('/api/invitations/accept', { token })).body).toEqual({ chatId });

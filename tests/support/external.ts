@@ -68,6 +68,15 @@ export async function addOrganization(
 }
 
 /** The seeded organization (Contoso). */
+/** The stored request of a 1:1 request chat, as the server holds it. */
+export async function requestRow(t: TestApp, chatId: string) {
+  const [row] = await t.store.db
+    .select()
+    .from(tables.messageRequests)
+    .where(eq(tables.messageRequests.chatId, chatId));
+  return row;
+}
+
 export async function contosoId(t: TestApp): Promise<string> {
   const [row] = await t.store.db
     .select({ id: tables.organizations.id })
