@@ -63,6 +63,9 @@ const SettingsViewSchema = z
   .object({
     organization: z.object({ id: z.string(), name: z.string(), domains: z.array(z.string()) }),
     settings: SettingsSchema,
+    smsCountriesAllowed: z.array(z.string()).openapi({
+      description: 'The countries this server texts (SMS_COUNTRIES); a list may only narrow it.'
+    }),
     changes: z
       .object({
         outboundExternal: ByAtSchema.optional(),

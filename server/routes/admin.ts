@@ -109,7 +109,8 @@ export function adminRoutes(services: Services) {
   const { store } = services;
   const limits: ServerLimits = {
     perSenderHour: services.config.invitationLimits.perSenderHour,
-    perOrganizationDay: services.config.invitationLimits.perOrganizationDay
+    perOrganizationDay: services.config.invitationLimits.perOrganizationDay,
+    smsCountries: services.config.smsCountries
   };
   const announce = (notices: ChangeNotice[]) => announceChanges(store, notices, 'admin');
   const spreader =

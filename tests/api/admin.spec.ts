@@ -60,7 +60,8 @@ describe('admin settings', () => {
         smsCountries: expect.arrayContaining(['FR', 'US', 'GB']),
         invitationLimits: { perSenderHour: 20, perOrganizationDay: 500 }
       },
-      changes: {}
+      changes: {},
+      smsCountriesAllowed: expect.arrayContaining(['FR', 'US', 'GB'])
     });
   });
 
@@ -108,6 +109,26 @@ describe('admin settings', () => {
     });
     expect(again.body?.changes.requestCap).toEqual(change);
     expect(await auditEvents()).toHaveLength(4);
+  });
+
+  it('offers and shows only the countries the server texts (SMS_COUNTRIES)', async () => {
+    await t.close();
+    t = await startTestApp({ smsCountries: ['FR', 'DE', 'BE'] });
+    ({ admin: alice, base } = await signedInAdmin(t));
+    const view = await alice.get(`${base}/settings`);
+    expect(view.body).toMatchObject({
+      settings: { smsCountries: ['FR', 'DE', 'BE'] },
+      smsCountriesAllowed: ['FR', 'DE', 'BE']
+    });
+    const outside = await alice.patch(`${base}/settings`, { smsCountries: ['FR', 'US'] });
+    expect(outside.status).toBe(400);
+    expect(outside.body?.error).toMatchObject({
+      code: 'country_not_allowed',
+      details: { country: 'US' }
+    });
+    expect(
+      (await alice.patch(`${base}/settings`, { smsCountries: ['BE'] })).body?.settings
+    ).toMatchObject({ smsCountries: ['BE'] });
   });
 
   it('refuses invalid values with a code and changes nothing', async () => {

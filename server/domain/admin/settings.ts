@@ -7,7 +7,7 @@ import { tables, type Db } from '../../store/index.ts';
 import type { OrganizationInvitationLimits } from '../../store/schema.ts';
 import { DomainError } from '../accounts.ts';
 import { recordAudit } from '../audit.ts';
-import { DEFAULT_SMS_COUNTRIES, requestCap, type OrganizationRow } from '../external/policy.ts';
+import { requestCap, type OrganizationRow } from '../external/policy.ts';
 import { invitationLimitsFor } from '../external/invitations.ts';
 import type { Admin } from './access.ts';
 import { hasOutsider, isOutsider } from './effects.ts';
@@ -23,7 +23,12 @@ export const SETTING_NAMES = [
 export type SettingName = (typeof SETTING_NAMES)[number];
 
 /** The server's own invitation limits (configuration): an organization may only lower them. */
-export type ServerLimits = { perSenderHour: number; perOrganizationDay: number };
+export type ServerLimits = {
+  perSenderHour: number;
+  perOrganizationDay: number;
+  /** Where this server texts at all (`SMS_COUNTRIES`): an organization's list only narrows it. */
+  smsCountries: readonly string[];
+};
 
 export type Settings = {
   outboundExternal: boolean;
@@ -49,15 +54,19 @@ export type SettingsView = {
   organization: { id: string; name: string; domains: string[] };
   settings: Settings;
   changes: Partial<Record<SettingName, SettingChange>>;
+  /** The countries an organization may choose from: the server's list. */
+  smsCountriesAllowed: string[];
 };
 
 export function effectiveSettings(organization: OrganizationRow, limits: ServerLimits): Settings {
+  const { smsCountries: textable, ...invitations } = limits;
   return {
     outboundExternal: organization.outboundExternal,
     inboundExternal: organization.inboundExternal,
     requestCap: requestCap(organization),
-    smsCountries: [...(organization.smsCountries ?? DEFAULT_SMS_COUNTRIES)],
-    invitationLimits: invitationLimitsFor(limits, organization)
+    // What the server would text, as it does: the organization's list within the server's.
+    smsCountries: (organization.smsCountries ?? textable).filter((c) => textable.includes(c)),
+    invitationLimits: invitationLimitsFor(invitations, organization)
   };
 }
 
@@ -97,7 +106,8 @@ export async function readSettings(
       domains: domains.map((row) => row.domain)
     },
     settings: effectiveSettings(organization, limits),
-    changes
+    changes,
+    smsCountriesAllowed: [...limits.smsCountries]
   };
 }
 
@@ -134,6 +144,13 @@ function validate(
           throw invalid('invalid_country', `${raw} is not a country code we can text.`, {
             country: raw
           });
+        }
+        if (!limits.smsCountries.includes(country)) {
+          throw invalid(
+            'country_not_allowed',
+            `This server does not send text messages to ${country}; choose among its countries.`,
+            { country }
+          );
         }
         if (!countries.includes(country)) countries.push(country);
       }

@@ -31,6 +31,8 @@ export interface SettingsView {
   organization: { id: string; name: string; domains: string[] };
   settings: AdminSettings;
   changes: Partial<Record<SettingName, SettingChange>>;
+  /** The countries the organization may choose from: the server's own list. */
+  smsCountriesAllowed: string[];
 }
 
 export interface SettingsPatch {

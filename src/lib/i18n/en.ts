@@ -329,6 +329,7 @@ export const en = {
     'Your organization removed this account. Ask its admin if you think this is a mistake.',
   'error.invalid_request_cap': 'Enter a whole number from 1 to 10.',
   'error.invalid_country': 'That isn’t a country code we can send text messages to.',
+  'error.country_not_allowed': 'This server doesn’t send text messages to that country.',
   'error.invalid_limit': 'Enter a whole number, at most the server’s own limit.',
   'error.invalid_domain': 'Enter a domain name such as example.com.',
   'error.own_domain': 'This is one of your organization’s own domains.',

@@ -344,6 +344,7 @@ export const fr: Messages = {
     'Votre organisation a supprimé ce compte. Contactez son administrateur s’il s’agit d’une erreur.',
   'error.invalid_request_cap': 'Saisissez un nombre entier de 1 à 10.',
   'error.invalid_country': 'Ce code pays ne permet pas d’envoyer des SMS.',
+  'error.country_not_allowed': 'Ce serveur n’envoie pas de SMS vers ce pays.',
   'error.invalid_limit': 'Saisissez un nombre entier, au plus la limite du serveur.',
   'error.invalid_domain': 'Saisissez un nom de domaine comme exemple.fr.',
   'error.own_domain': 'C’est l’un des domaines de votre organisation.',
