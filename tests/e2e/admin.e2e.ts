@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitForMail } from '../support/mailbox.ts';
 import { signedIn } from './accounts.ts';
 import { launchChromium } from './browser.ts';
-import { bodies, composer, controlledByServiceWorker, send, waitingToSend } from './chat-page.ts';
+import {
+  accept,
+  bodies,
+  composer,
+  controlledByServiceWorker,
+  send,
+  waitingToSend
+} from './chat-page.ts';
 
 const baseUrl = inject('baseUrl');
 const mailDir = inject('mailDir');
@@ -81,7 +88,7 @@ describe('an admin turning outbound chat off', () => {
     await carol.page.getByRole('button', { name: 'Join' }).click();
     await carol.page.waitForURL(CHAT_URL, { timeout: 15_000 });
     await expect.poll(() => bodies(carol.page), { timeout: 10_000 }).toEqual(['Hello Carol']);
-    await carol.page.getByRole('button', { name: 'Accept' }).click();
+    await accept(carol.page);
     await send(carol.page, 'Hi Chloé');
     await expect
       .poll(async () => (await bodies(chloe.page)).at(-1), { timeout: 15_000 })

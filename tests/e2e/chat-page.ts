@@ -17,6 +17,18 @@ export function composer(page: Page) {
   return page.getByLabel('Message', { exact: true });
 }
 
+/**
+ * Accepts the message request on screen; returns once the acceptance has reached the server and
+ * the request prompt has given way to the chat (its composer is then the one to type into).
+ */
+export async function accept(page: Page) {
+  await page.getByRole('button', { name: 'Accept' }).click();
+  await expect
+    .poll(() => page.getByRole('button', { name: 'Accept' }).count(), { timeout: 10_000 })
+    .toBe(0);
+  await expect.poll(() => waitingToSend(page), { timeout: 10_000 }).toBe(0);
+}
+
 /** Types and sends a message; returns once it shows in the chat (pending or delivered). */
 export async function send(page: Page, text: string) {
   await composer(page).fill(text);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitForMail } from '../support/mailbox.ts';
 import { signedIn } from './accounts.ts';
 import { launchChromium } from './browser.ts';
-import { bodies, controlledByServiceWorker, send, waitingToSend } from './chat-page.ts';
+import { accept, bodies, controlledByServiceWorker, send, waitingToSend } from './chat-page.ts';
 
 const baseUrl = inject('baseUrl');
 const mailDir = inject('mailDir');
@@ -139,7 +139,7 @@ describe('chatting with someone outside the organization', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await alice.page.getByText('Seen', { exact: true }).count()).toBe(0);
 
-    await bob.page.getByRole('button', { name: 'Accept' }).click();
+    await accept(bob.page);
     await send(bob.page, 'Hi Alice, happy to talk');
     await expect
       .poll(async () => (await bodies(alice.page)).at(-1), { timeout: 15_000 })
