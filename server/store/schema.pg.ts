@@ -16,6 +16,8 @@ export const {
   chatAliases,
   messages,
   devices,
+  pushSubscriptions,
+  chatMutes,
   appliedMutations,
   userCursors,
   userChanges,

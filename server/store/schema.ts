@@ -6,6 +6,8 @@ import type { Columns } from './columns.pg.ts';
 export type Role = 'admin' | 'member';
 export type Locale = 'en' | 'fr';
 export type Channel = 'email' | 'sms';
+/** What the durable outgoing queue carries: email, SMS, and Web Push (server/push/). */
+export type OutgoingChannel = Channel | 'push';
 export type ChatKind = 'direct' | 'group';
 export type ChangeKind = 'chat' | 'message' | 'read';
 /** Sender-visible states are pending and accepted; declined and blocked only the recipient sees. */
@@ -34,6 +36,11 @@ export function defineTables(c: Columns) {
     smsCountries: c.json('sms_countries').$type<string[]>(),
     /** The organization's own invitation limits; a missing field means the server's default. */
     invitationLimits: c.json('invitation_limits').$type<OrganizationInvitationLimits>(),
+    /** Push notifications show the message text (admin setting); off: "New message". */
+    notificationPreviews: c
+      .boolean('notification_previews')
+      .notNull()
+      .default(sql`true`),
     createdAt: c.timestamp('created_at').notNull()
   });
 
@@ -158,7 +165,7 @@ export function defineTables(c: Columns) {
     'outgoing_messages',
     {
       id: c.text('id').primaryKey(),
-      channel: c.text('channel').$type<Channel>().notNull(),
+      channel: c.text('channel').$type<OutgoingChannel>().notNull(),
       recipient: c.text('recipient').notNull(),
       subject: c.text('subject'),
       body: c.text('body').notNull(),
@@ -285,6 +292,59 @@ export function defineTables(c: Columns) {
       createdAt: c.timestamp('created_at').notNull()
     },
     (t) => [c.primaryKey({ columns: [t.deviceId, t.seq] })]
+  );
+
+  /**
+   * A browser's Web Push subscription (server/push/), bound to the session that registered it:
+   * signing out (or any end of the session) deletes it with the session.
+   */
+  const pushSubscriptions = c.table(
+    'push_subscriptions',
+    {
+      id: c.text('id').primaryKey(),
+      /** The push service URL the browser chose; checked by the egress guard before each call. */
+      endpoint: c.text('endpoint').notNull(),
+      /** The browser's P-256 public key and auth secret (base64url), for RFC 8291 encryption. */
+      p256dh: c.text('p256dh').notNull(),
+      auth: c.text('auth').notNull(),
+      userId: c
+        .text('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      sessionHash: c
+        .text('session_hash')
+        .notNull()
+        .references(() => sessions.tokenHash, { onDelete: 'cascade' }),
+      /** Epoch milliseconds the browser said the subscription ends at, if it said. */
+      expiresAtMs: c.bigint('expires_at_ms'),
+      /** Sends that failed in a row; reset by a success. */
+      failures: c.integer('failures').notNull().default(0),
+      createdAt: c.timestamp('created_at').notNull(),
+      updatedAt: c.timestamp('updated_at').notNull()
+    },
+    (t) => [
+      c.uniqueIndex('push_subscriptions_endpoint_idx').on(t.endpoint),
+      c.index('push_subscriptions_user_idx').on(t.userId),
+      c.index('push_subscriptions_session_idx').on(t.sessionHash)
+    ]
+  );
+
+  /** A person muted a chat on every device: no push until `until` (null: until turned on). */
+  const chatMutes = c.table(
+    'chat_mutes',
+    {
+      userId: c
+        .text('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      chatId: c
+        .text('chat_id')
+        .notNull()
+        .references(() => chats.id, { onDelete: 'cascade' }),
+      until: c.timestamp('until'),
+      createdAt: c.timestamp('created_at').notNull()
+    },
+    (t) => [c.primaryKey({ columns: [t.userId, t.chatId] })]
   );
 
   /** Each user's change counter, bumped in the same transaction as the change it numbers. */
@@ -513,6 +573,8 @@ export function defineTables(c: Columns) {
     chatAliases,
     messages,
     devices,
+    pushSubscriptions,
+    chatMutes,
     appliedMutations,
     userCursors,
     userChanges,
