@@ -50,7 +50,10 @@ const SettingsSchema = z
     inboundExternal: z.boolean(),
     requestCap: z.number().int(),
     smsCountries: z.array(z.string()),
-    invitationLimits: z.object({ perSenderHour: z.number(), perOrganizationDay: z.number() })
+    invitationLimits: z.object({ perSenderHour: z.number(), perOrganizationDay: z.number() }),
+    notificationPreviews: z.boolean().openapi({
+      description: 'Push notifications show the message text; off: "New message"'
+    })
   })
   .openapi('AdminSettings');
 
@@ -72,7 +75,8 @@ const SettingsViewSchema = z
         inboundExternal: ByAtSchema.optional(),
         requestCap: ByAtSchema.optional(),
         smsCountries: ByAtSchema.optional(),
-        invitationLimits: ByAtSchema.optional()
+        invitationLimits: ByAtSchema.optional(),
+        notificationPreviews: ByAtSchema.optional()
       })
       .openapi({ description: 'The last change of each setting, from the audit log' })
   })
@@ -82,6 +86,7 @@ const SettingsPatchSchema = z
   .object({
     outboundExternal: z.boolean().optional(),
     inboundExternal: z.boolean().optional(),
+    notificationPreviews: z.boolean().optional(),
     requestCap: z
       .number()
       .optional()

@@ -58,7 +58,8 @@ describe('admin settings', () => {
         inboundExternal: true,
         requestCap: 10,
         smsCountries: expect.arrayContaining(['FR', 'US', 'GB']),
-        invitationLimits: { perSenderHour: 20, perOrganizationDay: 500 }
+        invitationLimits: { perSenderHour: 20, perOrganizationDay: 500 },
+        notificationPreviews: true
       },
       changes: {},
       smsCountriesAllowed: expect.arrayContaining(['FR', 'US', 'GB'])
@@ -79,7 +80,8 @@ describe('admin settings', () => {
       inboundExternal: true,
       requestCap: 3,
       smsCountries: ['FR', 'DE'],
-      invitationLimits: { perSenderHour: 5, perOrganizationDay: 500 }
+      invitationLimits: { perSenderHour: 5, perOrganizationDay: 500 },
+      notificationPreviews: true
     });
     const aliceId = (await userByEmail(t, 'alice@contoso.test')).id;
     const change = { by: { id: aliceId, name: 'Alice Martin' }, at: '2026-06-01T09:00:00.000Z' };

@@ -18,7 +18,8 @@ export const SETTING_NAMES = [
   'inboundExternal',
   'requestCap',
   'smsCountries',
-  'invitationLimits'
+  'invitationLimits',
+  'notificationPreviews'
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -36,6 +37,8 @@ export type Settings = {
   requestCap: number;
   smsCountries: string[];
   invitationLimits: { perSenderHour: number; perOrganizationDay: number };
+  /** Push notifications show the message text; off, they say "New message". */
+  notificationPreviews: boolean;
 };
 
 export type SettingsPatch = {
@@ -46,6 +49,7 @@ export type SettingsPatch = {
   smsCountries?: string[] | null;
   /** A null field: back to the server's limit. */
   invitationLimits?: { perSenderHour?: number | null; perOrganizationDay?: number | null };
+  notificationPreviews?: boolean;
 };
 
 export type SettingChange = { by: { id: string | null; name: string | null }; at: string };
@@ -66,7 +70,8 @@ export function effectiveSettings(organization: OrganizationRow, limits: ServerL
     requestCap: requestCap(organization),
     // What the server would text, as it does: the organization's list within the server's.
     smsCountries: (organization.smsCountries ?? textable).filter((c) => textable.includes(c)),
-    invitationLimits: invitationLimitsFor(invitations, organization)
+    invitationLimits: invitationLimitsFor(invitations, organization),
+    notificationPreviews: organization.notificationPreviews
   };
 }
 
@@ -123,6 +128,9 @@ function validate(
   const next: Partial<Pick<OrganizationRow, SettingName>> = {};
   if (patch.outboundExternal !== undefined) next.outboundExternal = patch.outboundExternal;
   if (patch.inboundExternal !== undefined) next.inboundExternal = patch.inboundExternal;
+  if (patch.notificationPreviews !== undefined) {
+    next.notificationPreviews = patch.notificationPreviews;
+  }
   if (patch.requestCap !== undefined) {
     const cap = patch.requestCap;
     if (!Number.isInteger(cap) || cap < 1 || cap > DEFAULT_REQUEST_CAP) {
