@@ -26,6 +26,7 @@ import { directoryRoutes } from './routes/directory.ts';
 import { healthRoutes } from './routes/health.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { meRoutes } from './routes/me.ts';
+import { pushRoutes } from './routes/push.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { VERSION } from './version.ts';
 
@@ -100,6 +101,8 @@ export function createApi(services: Services) {
     onChanges: (notices) => announceChanges(store, notices, 'sync'),
     // Invitations and request notices leave through the queue, after commit.
     notifier: services.notifier,
+    // Push notifications of stored messages, queued after commit (server/push/fanout.ts).
+    onMessages: services.push && ((stored) => services.push?.afterCommit(stored)),
     external: {
       publicUrl: services.config.publicUrl,
       limits: services.config.invitationLimits,
@@ -115,6 +118,7 @@ export function createApi(services: Services) {
     .route('/chats', chatRoutes(sync))
     .route('/directory', directoryRoutes(services))
     .route('/invitations', invitationRoutes(services))
+    .route('/push', pushRoutes(services))
     .route('/admin', adminRoutes(services));
 
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', {

@@ -30,6 +30,25 @@ describe('configuration', () => {
     [{ SMS_API_URL: 'https://api.sms.example' }, 'SMS_ACCOUNT_SID'],
     [{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
     [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY'],
+    [{ VAPID_PUBLIC_KEY: 'not-a-key' }, 'VAPID_PUBLIC_KEY'],
+    [{ VAPID_PRIVATE_KEY: 'AAAA' }, 'VAPID_PRIVATE_KEY'],
+    [{ VAPID_PUBLIC_KEY: 'B'.repeat(87) }, 'VAPID_PRIVATE_KEY'],
+    [{ VAPID_SUBJECT: 'http://example.com' }, 'VAPID_SUBJECT'],
+    [
+      {
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'https://parley.example.com',
+        SMTP_URL: 'smtp://mail.example.com',
+        MAIL_FROM: 'no-reply@example.com',
+        SMS_API_URL: 'https://sms.example.com',
+        SMS_ACCOUNT_SID: 'a',
+        SMS_AUTH_TOKEN: 'b',
+        SMS_FROM: 'Parley',
+        DATABASE_URL: 'postgres://db/parley',
+        SECRET_KEY: 'k'.repeat(32)
+      },
+      'VAPID_PUBLIC_KEY'
+    ],
     [{ SQLITE_SYNCHRONOUS: 'OFF' }, 'SQLITE_SYNCHRONOUS'],
     [{ NODE_ENV: 'production', PUBLIC_URL: 'https://parley.example.com' }, 'SMTP_URL'],
     [{ INVITATIONS_PER_SENDER_HOUR: '0' }, 'INVITATIONS_PER_SENDER_HOUR'],

@@ -51,6 +51,16 @@ const regionList = (fallback: readonly string[]) =>
     )
     .transform((codes): readonly string[] => (codes.length > 0 ? [...new Set(codes)] : fallback));
 
+/** A key given as base64url without padding, of an exact decoded length. */
+const base64urlBytes = (bytes: number, what: string) =>
+  z
+    .string()
+    .refine(
+      (value) => /^[A-Za-z0-9_-]+$/.test(value) && Buffer.from(value, 'base64url').length === bytes,
+      `must be ${what}: ${bytes} bytes in base64url`
+    )
+    .optional();
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -72,6 +82,14 @@ const EnvSchema = z.object({
   SMS_FROM: optionalText,
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   SECRET_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  VAPID_PUBLIC_KEY: optionalText.pipe(base64urlBytes(65, 'an uncompressed P-256 public key')),
+  VAPID_PRIVATE_KEY: optionalText.pipe(base64urlBytes(32, 'a P-256 private key')),
+  VAPID_SUBJECT: optionalText.pipe(
+    z
+      .string()
+      .regex(/^(?:mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: address or an https:// URL')
+      .optional()
+  ),
   INVITATIONS_PER_SENDER_HOUR: positiveInteger(DEFAULT_INVITATION_LIMITS.perSenderHour),
   INVITATIONS_PER_ORGANIZATION_DAY: positiveInteger(DEFAULT_INVITATION_LIMITS.perOrganizationDay),
   INVITATIONS_PER_ADDRESS_DAY: positiveInteger(DEFAULT_INVITATION_LIMITS.perAddressDay),
@@ -98,6 +116,10 @@ export type Config = {
   sms: { apiUrl: string; accountSid: string; authToken: string; from: string } | undefined;
   /** Keys the one-time-code hashes; generated into `dataDir` when unset (single instance). */
   secretKey: string | undefined;
+  /** The VAPID key pair (RFC 8292) signing Web Push; generated into `dataDir` when unset. */
+  vapidKeys: { publicKey: string; privateKey: string } | undefined;
+  /** The contact push services are given in the VAPID token: a mailto: or https: URI. */
+  vapidSubject: string;
   /** Behind a reverse proxy, the client's IP is the last X-Forwarded-For hop. */
   trustProxy: boolean;
   /** How many invitations may be started or resent (docs/external-contacts.md, Limits). */
@@ -145,11 +167,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (e.DATABASE_URL !== undefined && e.SECRET_KEY === undefined) {
       problems.push('SECRET_KEY: required when several instances share DATABASE_URL');
     }
+    if (e.DATABASE_URL !== undefined && e.VAPID_PUBLIC_KEY === undefined) {
+      problems.push('VAPID_PUBLIC_KEY: required when several instances share DATABASE_URL');
+    }
+  }
+  if ((e.VAPID_PUBLIC_KEY === undefined) !== (e.VAPID_PRIVATE_KEY === undefined)) {
+    problems.push('VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: set both or neither');
   }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
 
+  const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).origin;
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -157,7 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
-    publicUrl: new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).origin,
+    publicUrl,
     mail: e.SMTP_URL ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? '' } : undefined,
     sms:
       e.SMS_API_URL && e.SMS_ACCOUNT_SID && e.SMS_AUTH_TOKEN && e.SMS_FROM
@@ -169,6 +198,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : undefined,
     secretKey: e.SECRET_KEY,
+    vapidKeys:
+      e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY
+        ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY }
+        : undefined,
+    // Apple's push service refuses a localhost contact, so plain-http origins get a mailto.
+    vapidSubject:
+      e.VAPID_SUBJECT ??
+      (publicUrl.startsWith('https:') ? publicUrl : 'mailto:push@parley.invalid'),
     trustProxy: e.TRUST_PROXY === 'true',
     invitationLimits: {
       perSenderHour: e.INVITATIONS_PER_SENDER_HOUR,

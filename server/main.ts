@@ -8,6 +8,10 @@ import { ConfigError, loadConfig, usesDevOutbox, type Config } from './config.ts
 import { EffectSpreader } from './domain/admin/spread.ts';
 import { loadSecretKey } from './domain/secrets.ts';
 import { notifierFromConfig } from './messaging/notifier.ts';
+import { egressRule } from './push/egress.ts';
+import { PushFanout } from './push/fanout.ts';
+import { pushTransport } from './push/transport.ts';
+import { loadVapidDetails } from './push/vapid.ts';
 import { announceChanges } from './realtime/feed.ts';
 import { startRealtime } from './realtime/hub.ts';
 import { demoSignInHelp, seedDemo } from './seed.ts';
@@ -29,8 +33,14 @@ async function main() {
   }
 
   const store = await openStore(config);
-  const notifier = notifierFromConfig(config, store);
+  const vapid = loadVapidDetails(config);
+  const notifier = notifierFromConfig(
+    config,
+    store,
+    pushTransport(store, vapid, egressRule(config.env))
+  );
   const now = () => new Date();
+  const push = new PushFanout(vapid.publicKey, store, notifier, now);
   const spreader = new EffectSpreader({
     store,
     now,
@@ -42,7 +52,8 @@ async function main() {
     notifier,
     secretKey: loadSecretKey(config.secretKey, config.dataDir),
     now,
-    spreader
+    spreader,
+    push
   };
   if (await seedDemo(store)) console.log(demoSignInHelp(config.publicUrl, usesDevOutbox(config)));
 
@@ -50,6 +61,8 @@ async function main() {
   notifier.start();
   const app = createApp(services, { clientDir });
   const realtime = await startRealtime(services);
+  // A browser with the app open on this instance gets its messages there, not as a push.
+  push.presence = realtime;
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const where =
       store.dialect === 'sqlite'

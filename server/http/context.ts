@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { EffectSpreader } from '../domain/admin/spread.ts';
 import type { SignedIn } from '../domain/sessions.ts';
 import type { Notifier } from '../messaging/notifier.ts';
+import type { PushFanout } from '../push/fanout.ts';
 import type { Store } from '../store/index.ts';
 
 export type Services = {
@@ -17,6 +18,8 @@ export type Services = {
    * resumes what a crash left. Without one, the admin routes make their own (never started).
    */
   spreader?: EffectSpreader;
+  /** Web Push (server/push/): without it, no push is sent and the push routes answer 404. */
+  push?: PushFanout;
 };
 
 export type AppEnv = {

@@ -18,6 +18,7 @@ import {
   smtpTransport,
   type Outgoing,
   type OutgoingEmail,
+  type OutgoingPush,
   type OutgoingSms,
   type Transport
 } from './transports.ts';
@@ -25,6 +26,8 @@ import {
 export type NotifierOptions = {
   email: Transport<OutgoingEmail>;
   sms: Transport<OutgoingSms>;
+  /** Web Push (server/push/); pushes are only queued where one is given. */
+  push?: Transport<OutgoingPush>;
   /** Tries before a message is given up (recorded with `failed_at` and `last_error`). */
   maxAttempts?: number;
   /** The first retry waits about this long; each next one twice as long, up to `retryMaxMs`. */
@@ -91,7 +94,7 @@ export class Notifier {
         id: randomUUID(),
         channel: message.channel,
         recipient: message.to,
-        subject: message.channel === 'email' ? message.subject : null,
+        subject: subjectOf(message),
         body: message.text,
         dueAtMs: at,
         createdAt: new Date(at)
@@ -142,6 +145,7 @@ export class Notifier {
   close(): void {
     this.options.email.close?.();
     this.options.sms.close?.();
+    this.options.push?.close?.();
   }
 
   /** One pass at a time per instance: claims and sends batches until nothing is due. */
@@ -207,7 +211,9 @@ export class Notifier {
     const message = toOutgoing(row);
     try {
       if (message.channel === 'email') await this.options.email.send(message, row.id);
-      else await this.options.sms.send(message, row.id);
+      else if (message.channel === 'sms') await this.options.sms.send(message, row.id);
+      else if (this.options.push) await this.options.push.send(message, row.id);
+      else throw new Error('no push transport on this instance');
     } catch (error) {
       const lastError = String(error instanceof Error ? error.message : error).slice(0, 1000);
       const at = this.now();
@@ -240,10 +246,31 @@ export class Notifier {
   }
 }
 
+function subjectOf(message: Outgoing): string | null {
+  if (message.channel === 'email') return message.subject;
+  if (message.channel === 'push') {
+    return JSON.stringify({ urgency: message.urgency, topic: message.topic });
+  }
+  return null;
+}
+
 function toOutgoing(row: Row): Outgoing {
-  return row.channel === 'email'
-    ? { channel: 'email', to: row.recipient, subject: row.subject ?? '', text: row.body }
-    : { channel: 'sms', to: row.recipient, text: row.body };
+  switch (row.channel) {
+    case 'email':
+      return { channel: 'email', to: row.recipient, subject: row.subject ?? '', text: row.body };
+    case 'sms':
+      return { channel: 'sms', to: row.recipient, text: row.body };
+    case 'push': {
+      const { urgency, topic } = JSON.parse(row.subject ?? '{}') as Partial<OutgoingPush>;
+      return {
+        channel: 'push',
+        to: row.recipient,
+        text: row.body,
+        urgency: urgency === 'high' ? 'high' : 'normal',
+        topic: topic ?? ''
+      };
+    }
+  }
 }
 
 function logGiveUp(message: Outgoing, error: unknown) {
@@ -251,9 +278,14 @@ function logGiveUp(message: Outgoing, error: unknown) {
 }
 
 /** Real providers where configured; the development outbox otherwise (config forbids it in production). */
-export function notifierFromConfig(config: Config, store: Store): Notifier {
+export function notifierFromConfig(
+  config: Config,
+  store: Store,
+  push?: Transport<OutgoingPush>
+): Notifier {
   return new Notifier(store, {
     email: config.mail ? smtpTransport(config.mail) : devOutboxTransport(store),
-    sms: config.sms ? httpSmsTransport(config.sms) : devOutboxTransport(store)
+    sms: config.sms ? httpSmsTransport(config.sms) : devOutboxTransport(store),
+    push
   });
 }

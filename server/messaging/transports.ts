@@ -7,7 +7,18 @@ import { tables, type Store } from '../store/index.ts';
 
 export type OutgoingEmail = { channel: 'email'; to: string; subject: string; text: string };
 export type OutgoingSms = { channel: 'sms'; to: string; text: string };
-export type Outgoing = OutgoingEmail | OutgoingSms;
+/**
+ * A Web Push to one subscription (server/push/): `to` is the subscription's id, `text` the
+ * payload to encrypt; the queue keeps `urgency` and `topic` in its `subject` column.
+ */
+export type OutgoingPush = {
+  channel: 'push';
+  to: string;
+  text: string;
+  urgency: 'high' | 'normal';
+  topic: string;
+};
+export type Outgoing = OutgoingEmail | OutgoingSms | OutgoingPush;
 
 export interface Transport<M extends Outgoing> {
   readonly name: string;
@@ -86,7 +97,9 @@ export function httpSmsTransport(sms: NonNullable<Config['sms']>): Transport<Out
 }
 
 /** Keeps messages in the database for developers to read at /dev/outbox. */
-export function devOutboxTransport<M extends Outgoing>(store: Store): Transport<M> {
+export function devOutboxTransport<M extends OutgoingEmail | OutgoingSms>(
+  store: Store
+): Transport<M> {
   return {
     name: 'dev-outbox',
     async send(message) {

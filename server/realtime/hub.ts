@@ -396,6 +396,11 @@ export async function startRealtime(services: Services, options: RealtimeOptions
         socket.destroy();
       });
     },
+    /**
+     * Whether a session (a browser) has the app open here: push notifications skip it. Any open
+     * socket counts; the client does not report whether its tab is visible.
+     */
+    showing: (tokenHash: string) => bySession.has(tokenHash),
     /** Sockets open on this instance. */
     get connections() {
       let count = 0;

@@ -49,6 +49,11 @@ export type SyncEngineOptions = {
   now: () => Date;
   /** Called after each commit with the users whose logs grew (the real-time layer). */
   onChanges?: (notices: ChangeNotice[]) => void;
+  /**
+   * Called after each commit with the messages it stored, one entry per person who may see
+   * each (push notifications, server/push/fanout.ts).
+   */
+  onMessages?: (stored: MessageChange[]) => void;
   rules?: readonly MutationRule[];
   /**
    * Queues the invitations and request notices of applied mutations in their transaction, and
@@ -67,6 +72,8 @@ const DEFAULT_EXTERNAL: ExternalOptions = {
 };
 
 export type SyncEngine = ReturnType<typeof createSyncEngine>;
+
+type MessageChange = Extract<NewChange, { kind: 'message' }>;
 
 /** A race lost on PostgreSQL is run again; past this many tries it is a bug, not a race. */
 const MAX_ATTEMPTS = 5;
@@ -368,6 +375,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
   async function commitBatch(actor: Actor, deviceId: string, batch: Mutation[]) {
     for (let attempt = 1; ; attempt++) {
       let notices: ChangeNotice[] = [];
+      let stored: MessageChange[] = [];
       let queued = 0;
       try {
         const outcome = await store.tx(async (tx) => {
@@ -397,9 +405,12 @@ export function createSyncEngine(options: SyncEngineOptions) {
           }
           notices = await writeDeferred(tx, deviceId, deferred);
           queued = deferred.outgoing.length;
+          stored = deferred.changes.filter((c): c is MessageChange => c.kind === 'message');
           return { results, gap };
         });
         announce(notices);
+        // Hook for effects of stored messages (push notifications), after commit.
+        if (stored.length > 0) options.onMessages?.(stored);
         if (queued > 0) options.notifier?.wake();
         return outcome;
       } catch (error) {
