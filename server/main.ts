@@ -83,6 +83,7 @@ async function main() {
     void spreader
       .stop()
       .then(() => realtime.close())
+      .then(() => push.idle())
       // Sends under way finish; what is still queued waits in the database for the next start.
       .then(() => notifier.stop())
       .finally(() => store.close())

@@ -24,6 +24,7 @@ const { messages, chats, users, organizations, messageRequests, chatMembers } = 
 export class PushFanout {
   /** Set once the WebSocket hub runs (main.ts); none: every subscribed device gets its push. */
   presence: Presence | null = null;
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     /** The VAPID public key browsers subscribe with (base64url). */
@@ -35,11 +36,18 @@ export class PushFanout {
 
   /** The hook: returns at once, so that the sender's answer never waits for pushes. */
   afterCommit(stored: StoredMessage[]): void {
-    this.enqueue(stored)
+    const run = this.enqueue(stored)
       .then((queued) => {
         if (queued > 0) this.notifier.wake();
       })
-      .catch((error: unknown) => console.error('[push] could not queue pushes', error));
+      .catch((error: unknown) => console.error('[push] could not queue pushes', error))
+      .finally(() => this.running.delete(run));
+    this.running.add(run);
+  }
+
+  /** Resolves once what was committed so far is in the queue (for tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all(this.running);
   }
 
   /** Queues the pushes of `stored`; returns how many. */
@@ -149,7 +157,12 @@ async function wroteBefore(db: Db, chatId: string, authorId: string, seq: number
   return earlier !== undefined;
 }
 
-type Recipient = { organizationId: string | null; locale: Locale; previews: boolean; unread: number };
+type Recipient = {
+  organizationId: string | null;
+  locale: Locale;
+  previews: boolean;
+  unread: number;
+};
 
 /** Each recipient's organization, language, previews setting and unread messages (for the badge). */
 async function recipientDetails(db: Db, userIds: string[]): Promise<Map<string, Recipient>> {

@@ -21,9 +21,7 @@ export async function muteChat(
 }
 
 export async function unmuteChat(tx: Db, userId: string, chatId: string): Promise<void> {
-  await tx
-    .delete(chatMutes)
-    .where(and(eq(chatMutes.userId, userId), eq(chatMutes.chatId, chatId)));
+  await tx.delete(chatMutes).where(and(eq(chatMutes.userId, userId), eq(chatMutes.chatId, chatId)));
 }
 
 /** Of `userIds`, those who have `chatId` muted at `now`. */

@@ -1,6 +1,6 @@
 // Web Push subscriptions (docs/notifications.md): the VAPID key browsers subscribe with, and
 // each browser's subscription, bound to its session.
-import { createECDH } from 'node:crypto';
+import { ECDH } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv, Services } from '../http/context.ts';
 import { ApiError, errorResponses } from '../http/errors.ts';
@@ -91,7 +91,7 @@ const unsubscribe = createRoute({
 function checkKeys(p256dh: string) {
   try {
     // Throws unless the bytes are a point on the curve: refused now, not at every send.
-    createECDH('prime256v1').computeSecret(Buffer.from(p256dh, 'base64url'));
+    ECDH.convertKey(Buffer.from(p256dh, 'base64url'), 'prime256v1');
   } catch {
     throw new ApiError(400, 'invalid_subscription', 'The subscription key is not a P-256 key.');
   }

@@ -11,7 +11,11 @@ import { EffectSpreader } from '../../server/domain/admin/spread.ts';
 import { createSession } from '../../server/domain/sessions.ts';
 import type { Services } from '../../server/http/context.ts';
 import { SESSION_COOKIE } from '../../server/http/guards.ts';
+import webpush from 'web-push';
 import { Notifier } from '../../server/messaging/notifier.ts';
+import { egressRule } from '../../server/push/egress.ts';
+import { PushFanout } from '../../server/push/fanout.ts';
+import { pushTransport } from '../../server/push/transport.ts';
 import { announceChanges } from '../../server/realtime/feed.ts';
 import type { Outgoing, Transport } from '../../server/messaging/transports.ts';
 import { seedDemo } from '../../server/seed.ts';
@@ -81,9 +85,13 @@ export async function startTestApp(overrides: Partial<Config> = {}) {
   const { store, databaseUrl, dispose } = await openTestStore();
   const email = new RecordingTransport<Extract<Outgoing, { channel: 'email' }>>();
   const sms = new RecordingTransport<Extract<Outgoing, { channel: 'sms' }>>();
-  // Not started: messages leave on `wake` (after each commit that queued some) and `idle`.
-  const notifier = new Notifier(store, { email, sms, retryBaseMs: 1 });
   const clock = new TestClock();
+  // Pushes go to loopback receivers (tests/support/push-receiver.ts), signed with fresh keys.
+  const vapid = { subject: 'mailto:push@parley.test', ...webpush.generateVAPIDKeys() };
+  const push = pushTransport(store, vapid, egressRule('test'));
+  // Not started: messages leave on `wake` (after each commit that queued some) and `idle`.
+  const notifier = new Notifier(store, { email, sms, push, retryBaseMs: 1 });
+  const pushFanout = new PushFanout(vapid.publicKey, store, notifier, clock.now);
   // Each simulated browser has its own IP, passed as a proxy would.
   const config: Config = { ...loadConfig({ NODE_ENV: 'test' }), trustProxy: true, ...overrides };
   const spreader = new EffectSpreader({
@@ -97,7 +105,8 @@ export async function startTestApp(overrides: Partial<Config> = {}) {
     notifier,
     secretKey: randomBytes(32),
     now: clock.now,
-    spreader
+    spreader,
+    push: pushFanout
   };
   await seedDemo(store, clock.now());
   const app = createApp(services);
@@ -109,6 +118,8 @@ export async function startTestApp(overrides: Partial<Config> = {}) {
     clock,
     email,
     sms,
+    /** The VAPID key pair pushes are signed with (another instance shares it). */
+    vapid,
     /** The last code sent to an address, once the delivery queue has run. */
     async lastCode(to: string): Promise<string> {
       await notifier.idle();
@@ -128,10 +139,16 @@ export async function startTestApp(overrides: Partial<Config> = {}) {
       browser.useSession(`${SESSION_COOKIE}=${token}`);
       return browser;
     },
+    /** Once the pushes of the messages committed so far have been sent (or given up). */
+    async pushesSent(): Promise<void> {
+      await pushFanout.idle();
+      await notifier.idle();
+    },
     /** Once the admin switches changed so far have reached every chat (they spread after commit). */
     spread: () => spreader.idle(),
     close: async () => {
       await spreader.stop();
+      await pushFanout.idle();
       await notifier.idle();
       await notifier.stop();
       await dispose();
