@@ -182,7 +182,10 @@ export type ServerEvent =
   | { type: 'changes'; after: number; changes: Change[] };
 
 /** Device → server over the WebSocket: "I have applied everything up to `cursor`". */
-export type ClientEvent = { type: 'ack'; cursor: number };
+export type ClientEvent =
+  | { type: 'ack'; cursor: number }
+  /** Whether the page is showing: a device showing the app gets no push notification. */
+  | { type: 'visibility'; visible: boolean };
 
 export const MAX_PUSH_BATCH = 100;
 export const RECENT_MESSAGES_PER_CHAT = 50;

@@ -41,10 +41,10 @@ export const TOO_MANY_CONNECTIONS_CLOSE = 4029;
 /** setTimeout's longest delay; a later expiry is re-checked then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const ClientEventSchema = z.object({
-  type: z.literal('ack'),
-  cursor: z.number().int().min(0)
-});
+const ClientEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ack'), cursor: z.number().int().min(0) }),
+  z.object({ type: z.literal('visibility'), visible: z.boolean() })
+]);
 
 type Connection = {
   socket: WebSocket;
@@ -55,6 +55,8 @@ type Connection = {
   /** Highest cursor this socket was poked for (one poke per change is enough). */
   poked: number;
   alive: boolean;
+  /** The page said it is hidden: push notifications reach its browser (until it shows again). */
+  hidden: boolean;
   /** Fires when the session expires. */
   expiry: NodeJS.Timeout | null;
 };
@@ -176,7 +178,14 @@ export async function startRealtime(services: Services, options: RealtimeOptions
     try {
       event = ClientEventSchema.parse(JSON.parse(textOf(data)));
     } catch {
-      conn.socket.close(1008, 'Expected {"type":"ack","cursor":n}.');
+      conn.socket.close(
+        1008,
+        'Expected {"type":"ack","cursor":n} or {"type":"visibility","visible":b}.'
+      );
+      return;
+    }
+    if (event.type === 'visibility') {
+      conn.hidden = !event.visible;
       return;
     }
     conn.known = Math.max(conn.known ?? 0, event.cursor);
@@ -280,6 +289,7 @@ export async function startRealtime(services: Services, options: RealtimeOptions
       known: null,
       poked: 0,
       alive: true,
+      hidden: false,
       expiry: null
     };
     addTo(byUser, userId, conn);
@@ -397,10 +407,11 @@ export async function startRealtime(services: Services, options: RealtimeOptions
       });
     },
     /**
-     * Whether a session (a browser) has the app open here: push notifications skip it. Any open
-     * socket counts; the client does not report whether its tab is visible.
+     * Whether a session (a browser) shows the app on this instance: a socket whose page did not
+     * say it is hidden. Push notifications skip it.
      */
-    showing: (tokenHash: string) => bySession.has(tokenHash),
+    showing: (tokenHash: string) =>
+      [...(bySession.get(tokenHash) ?? [])].some((conn) => !conn.hidden),
     /** Sockets open on this instance. */
     get connections() {
       let count = 0;

@@ -14,6 +14,7 @@ import { openStore, tables } from '../../server/store/index.ts';
 import { addFabrikam, signedInAdmin } from '../support/builders.ts';
 import { signIn, startExternal } from '../support/external.ts';
 import { startTestApp, type TestApp } from '../support/harness.ts';
+import { LiveSocket, serveLive } from '../support/live.ts';
 import { PushReceiver } from '../support/push-receiver.ts';
 import { deviceFor, TestDevice } from '../support/sync.ts';
 
@@ -254,6 +255,40 @@ describe('push notifications', () => {
     await t.pushesSent();
     expect(await failures()).toEqual([]);
     expect(receiver.for(refused)).toEqual([]);
+  });
+});
+
+describe('a browser with the app open', () => {
+  it('gets no push while its page shows, and gets them once the page says it is hidden', async () => {
+    const live = await serveLive(t.services);
+    const push = t.services.push;
+    if (!push) throw new Error('no push service');
+    push.presence = live.realtime;
+    try {
+      const id = await subscribe(chloe);
+      const chatId = await directChat(bruno, chloe);
+      const socket = await LiveSocket.open(live.wsUrl, {
+        cookie: chloe.browser.sessionCookie ?? '',
+        origin: live.origin
+      });
+      await socket.nextOf('hello');
+      await bruno.send(chatId, 'on screen');
+      await t.pushesSent();
+      expect(receiver.for(id)).toEqual([]);
+
+      socket.socket.send(JSON.stringify({ type: 'visibility', visible: false }));
+      // The hub reads the frame before the next one: an ack round-trip orders them.
+      socket.ack(0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await bruno.send(chatId, 'in the background');
+      await t.pushesSent();
+      expect(receiver.for(id).map((received) => received.payload.body)).toEqual([
+        'in the background'
+      ]);
+    } finally {
+      push.presence = null;
+      await live.close();
+    }
   });
 });
 

@@ -60,11 +60,23 @@ export class LiveSocket {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    if (typeof document !== 'undefined') {
+      document.addEventListener('visibilitychange', this.#reportVisibility);
+    }
     this.#connect();
   }
 
+  /** Tells the server whether this page shows: it pushes notifications only to hidden ones. */
+  #reportVisibility = () => {
+    if (typeof document === 'undefined') return;
+    this.send({ type: 'visibility', visible: document.visibilityState === 'visible' });
+  };
+
   stop(): void {
     this.#running = false;
+    if (typeof document !== 'undefined') {
+      document.removeEventListener('visibilitychange', this.#reportVisibility);
+    }
     if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
     this.#timer = null;
     const socket = this.#socket;
@@ -99,7 +111,10 @@ export class LiveSocket {
       return;
     }
     this.#socket = socket;
-    socket.onopen = () => this.#options.onOpen?.();
+    socket.onopen = () => {
+      this.#reportVisibility();
+      this.#options.onOpen?.();
+    };
     socket.onmessage = (message) => {
       if (typeof message.data !== 'string') return;
       let event: unknown;
