@@ -277,9 +277,10 @@ describe('a browser with the app open', () => {
       expect(receiver.for(id)).toEqual([]);
 
       socket.socket.send(JSON.stringify({ type: 'visibility', visible: false }));
-      // The hub reads the frame before the next one: an ack round-trip orders them.
-      socket.ack(0);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const [row] = await subscriptionRows();
+      while (live.realtime.showing(row?.sessionHash ?? '')) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
       await bruno.send(chatId, 'in the background');
       await t.pushesSent();
       expect(receiver.for(id).map((received) => received.payload.body)).toEqual([
