@@ -17,6 +17,8 @@ export interface AdminSettings {
   requestCap: number;
   smsCountries: string[];
   invitationLimits: InvitationLimits;
+  /** Push notifications show the message text; off: "New message". */
+  notificationPreviews: boolean;
 }
 
 export type SettingName = keyof AdminSettings;
@@ -43,6 +45,7 @@ export interface SettingsPatch {
   smsCountries?: string[] | null;
   /** A null field: back to the server's own limit. */
   invitationLimits?: { perSenderHour?: number | null; perOrganizationDay?: number | null };
+  notificationPreviews?: boolean;
 }
 
 /** What saving a patch would do to existing conversations. */

@@ -484,7 +484,27 @@ export const en = {
   'audit.setting.smsCountries': 'Countries for text-message invitations',
   'audit.setting.invitationLimits': 'Invitation limits',
   'audit.setting.outbound': 'Outbound chat',
-  'audit.setting.inbound': 'Inbound chat'
+  'audit.setting.inbound': 'Inbound chat',
+  'push.title': 'Notifications',
+  'push.switch': 'Notifications on this device',
+  'push.hintOff':
+    'Turn on to hear about new messages while Parley is closed. Your browser then asks whether Parley may show notifications; Parley works fully without them.',
+  'push.hintOn':
+    'New messages in chats you are not looking at show as notifications on this device. Muted chats stay silent.',
+  'push.denied':
+    'Notifications are blocked for Parley in this browser’s settings. Allow them there to turn them on.',
+  'push.unsupported': 'This browser cannot show notifications from Parley.',
+  'push.iosHint':
+    'On iPhone and iPad, notifications need Parley on the Home Screen: tap Share, then “Add to Home Screen”, and open Parley from there.',
+  'push.failed': 'Notifications could not be changed: {reason}',
+  'install.title': 'Install Parley',
+  'install.button': 'Install Parley',
+  'install.hint': 'Opens like an app from your home screen or dock, and works offline.',
+  'install.iosHint': 'To install Parley on iPhone or iPad, tap Share, then “Add to Home Screen”.',
+  'admin.previews.label': 'Message text in notifications',
+  'admin.previews.hint':
+    'Off, notifications say “New message” instead of the text, for messages to and from members of {organization}.',
+  'audit.setting.notificationPreviews': 'Message text in notifications'
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

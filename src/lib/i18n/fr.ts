@@ -505,5 +505,27 @@ export const fr: Messages = {
   'audit.setting.smsCountries': 'Pays des invitations par SMS',
   'audit.setting.invitationLimits': 'Limites d’invitations',
   'audit.setting.outbound': 'Discussions sortantes',
-  'audit.setting.inbound': 'Discussions entrantes'
+  'audit.setting.inbound': 'Discussions entrantes',
+  'push.title': 'Notifications',
+  'push.switch': 'Notifications sur cet appareil',
+  'push.hintOff':
+    'Activez-les pour être prévenu des nouveaux messages quand Parley est fermé. Votre navigateur demandera alors si Parley peut afficher des notifications\u202f; Parley fonctionne très bien sans.',
+  'push.hintOn':
+    'Les nouveaux messages des discussions que vous ne regardez pas s’affichent en notification sur cet appareil. Les discussions en sourdine restent silencieuses.',
+  'push.denied':
+    'Les notifications de Parley sont bloquées dans les réglages de ce navigateur. Autorisez-les-y pour les activer.',
+  'push.unsupported': 'Ce navigateur ne peut pas afficher les notifications de Parley.',
+  'push.iosHint':
+    'Sur iPhone et iPad, les notifications demandent Parley sur l’écran d’accueil\u00a0: touchez Partager, puis «\u00a0Sur l’écran d’accueil\u00a0», et ouvrez Parley depuis là.',
+  'push.failed': 'Les notifications n’ont pas pu être modifiées\u00a0: {reason}',
+  'install.title': 'Installer Parley',
+  'install.button': 'Installer Parley',
+  'install.hint':
+    'S’ouvre comme une application depuis l’écran d’accueil ou le dock, et fonctionne hors ligne.',
+  'install.iosHint':
+    'Pour installer Parley sur iPhone ou iPad, touchez Partager, puis «\u00a0Sur l’écran d’accueil\u00a0».',
+  'admin.previews.label': 'Texte des messages dans les notifications',
+  'admin.previews.hint':
+    'Désactivé, les notifications indiquent «\u00a0Nouveau message\u00a0» au lieu du texte, pour les messages des membres de {organization} et ceux qui leur sont adressés.',
+  'audit.setting.notificationPreviews': 'Texte des messages dans les notifications'
 };

@@ -2,6 +2,7 @@
 import { api, ApiError, NetworkError } from '$lib/api/client';
 import type { Me, MePatch } from '$lib/api/types';
 import { db } from '$lib/db';
+import { forgetSubscription } from '$lib/push';
 import { locale } from './locale.svelte';
 
 export type SessionStatus = 'loading' | 'signed_in' | 'signed_out';
@@ -97,6 +98,8 @@ class Session {
       // 401: already signed out on the server, which is what we wanted.
       if (!(error instanceof ApiError && error.status === 401)) throw error;
     }
+    // The server deleted this browser's push subscription with the session: the browser too.
+    await forgetSubscription().catch(() => undefined);
     await this.#forget('everything');
     locale.reset();
   }

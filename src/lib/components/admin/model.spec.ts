@@ -16,7 +16,8 @@ const settings: AdminSettings = {
   inboundExternal: true,
   requestCap: 10,
   smsCountries: ['FR'],
-  invitationLimits: { perSenderHour: 20, perOrganizationDay: 500 }
+  invitationLimits: { perSenderHour: 20, perOrganizationDay: 500 },
+  notificationPreviews: true
 };
 
 describe('needsPreview', () => {
