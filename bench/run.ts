@@ -23,6 +23,7 @@ import {
   samePairs,
   type Pair
 } from './scenarios.ts';
+import { pushScenario } from './push.ts';
 import { seedPeople, startServer, type BenchServer, type BenchUser } from './server.ts';
 import { SWITCH_CHATS, switchScenario, type SwitchRun } from './switch.ts';
 
@@ -32,11 +33,11 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     /** Writes a CPU profile of each server process into this directory (node --cpu-prof). */
     profile: { type: 'string' },
-    /** `enumeration` or `switch`: only that scenario. */
+    /** `enumeration`, `switch` or `push`: only that scenario. */
     only: { type: 'string' }
   }
 });
-const ALONE = ['enumeration', 'switch'];
+const ALONE = ['enumeration', 'switch', 'push'];
 if (flags.only !== undefined && !ALONE.includes(flags.only)) {
   throw new Error(`--only ${flags.only}: the scenarios that run alone are: ${ALONE.join(', ')}`);
 }
@@ -424,5 +425,40 @@ async function main() {
   }
 }
 
-const alone = { enumeration: enumerationOnly, switch: switchOnly };
-await (flags.only === 'enumeration' || flags.only === 'switch' ? alone[flags.only]() : main());
+/** Web Push figures (stable `--json` keys), median of the runs. */
+async function pushNotificationFigures() {
+  log('A message to a 100-member group with 3 subscribed devices each (300 pushes):');
+  const runs = await pushScenario(RUNS, log);
+  return {
+    push_answer_gain_p50_ms: Number(median(runs.map((r) => r.gainP50)).toFixed(2)),
+    push_answer_plain_p50_ms: Number(median(runs.map((r) => r.plainP50)).toFixed(2)),
+    push_300th_p50_ms: Number(median(runs.map((r) => r.lastPushP50)).toFixed(0))
+  };
+}
+
+function pushRows(figures: Awaited<ReturnType<typeof pushNotificationFigures>>) {
+  return [
+    [
+      `web push: what 300 pushes add to the sender's answer (over ${figures.push_answer_plain_p50_ms} ms), p50`,
+      `${figures.push_answer_gain_p50_ms} ms`,
+      '≤ 1 ms'
+    ],
+    ['web push: until the 300th push is received, p50', `${figures.push_300th_p50_ms} ms`, '≤ 1 s']
+  ] satisfies [string, string, string][];
+}
+
+async function pushOnly() {
+  const started = Date.now();
+  const figures = await pushNotificationFigures();
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+    return;
+  }
+  printRows(pushRows(figures), `\nParley Web Push benchmark — SQLite; median of ${RUNS} runs\n`);
+  console.log(`\n(${Math.round((Date.now() - started) / 1000)} s)`);
+}
+
+const alone = { enumeration: enumerationOnly, switch: switchOnly, push: pushOnly };
+await (flags.only === 'enumeration' || flags.only === 'switch' || flags.only === 'push'
+  ? alone[flags.only]()
+  : main());

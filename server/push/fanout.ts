@@ -36,7 +36,10 @@ export class PushFanout {
 
   /** The hook: returns at once, so that the sender's answer never waits for pushes. */
   afterCommit(stored: StoredMessage[]): void {
-    const run = this.enqueue(stored)
+    // Started on the next turn of the event loop, once the sender's answer is on its way
+    // (SQLite's queries run synchronously: started now, they would delay it).
+    const run = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.enqueue(stored))
       .then((queued) => {
         if (queued > 0) this.notifier.wake();
       })
