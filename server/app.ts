@@ -136,7 +136,7 @@ export function createApi(services: Services) {
   return routes;
 }
 
-/** For the typed client (`hc<ApiType>`): import as a type only. */
+/** The routes' types for the client's `hc<ApiType>` (src/lib/api/client.ts): import as a type only. */
 export type ApiType = ReturnType<typeof createApi>;
 
 export type AppOptions = {
