@@ -364,9 +364,9 @@ export const en = {
   'admin.preview.outbound': 'Turn off outbound chat?',
   'admin.preview.inbound': 'Turn off inbound chat?',
   'admin.preview.checking': 'Checking what this changes…',
-  'admin.effects.readOnly.one': '1 external chat becomes read-only for both sides.',
+  'admin.effects.readOnly.one': '{count} external chat becomes read-only for both sides.',
   'admin.effects.readOnly.other': '{count} external chats become read-only for both sides.',
-  'admin.effects.hidden.one': '1 pending request is hidden.',
+  'admin.effects.hidden.one': '{count} pending request is hidden.',
   'admin.effects.hidden.other': '{count} pending requests are hidden.',
   'admin.effects.none': 'No existing chat or request is affected.',
 

@@ -382,10 +382,10 @@ export const fr: Messages = {
   'admin.preview.outbound': 'Désactiver les discussions sortantes\u202f?',
   'admin.preview.inbound': 'Désactiver les discussions entrantes\u202f?',
   'admin.preview.checking': 'Vérification des effets…',
-  'admin.effects.readOnly.one': '1 discussion externe passe en lecture seule des deux côtés.',
+  'admin.effects.readOnly.one': '{count} discussion externe passe en lecture seule des deux côtés.',
   'admin.effects.readOnly.other':
     '{count} discussions externes passent en lecture seule des deux côtés.',
-  'admin.effects.hidden.one': '1 demande en attente est masquée.',
+  'admin.effects.hidden.one': '{count} demande en attente est masquée.',
   'admin.effects.hidden.other': '{count} demandes en attente sont masquées.',
   'admin.effects.none': 'Aucune discussion ni demande existante n’est touchée.',
 
