@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AdminSettings } from '$lib/api/admin';
 import { ApiError } from '$lib/api/client';
+import { loadAdminMessages } from '$lib/i18n/catalogues';
 import {
   changeOf,
   detail,
@@ -35,6 +36,9 @@ describe('needsPreview', () => {
 });
 
 describe('effectLines', () => {
+  // The admin page loads its messages (their plural forms among them) before it shows.
+  beforeAll(() => loadAdminMessages());
+
   it('says how many chats turn read-only and how many requests are hidden', () => {
     expect(effectLines({ readOnlyChats: 3, hiddenRequests: 2 }, 'en')).toEqual([
       { key: 'admin.effects.readOnly.other', params: { count: 3 } },
