@@ -9,7 +9,7 @@ import {
   otherMember,
   outgoingRequest,
   seenBy
-} from './chat-view';
+} from './chat-screen';
 
 function member(userId: string, organization: string | null, external = false): ChatMember {
   return { userId, name: userId.toUpperCase(), organization, external, joinedAt: '2026-01-01' };
