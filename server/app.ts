@@ -8,7 +8,7 @@ import type { Context } from 'hono';
 import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import { DomainError } from './domain/accounts.ts';
+import { DomainError } from './domain/errors.ts';
 import { ADMIN_ERROR_STATUS } from './domain/admin/access.ts';
 import { createSyncEngine } from './domain/sync/engine.ts';
 import { usesDevOutbox } from './config.ts';

@@ -24,6 +24,7 @@ import {
   type Lockout
 } from './rate-limit.ts';
 import { readDisplayName } from './names.ts';
+import { DomainError } from './errors.ts';
 import { keyedHash, safeEqual } from './secrets.ts';
 import { createSession, revokeSession, type Organization, type User } from './sessions.ts';
 import { chatChanges, recordChanges, type ChangeNotice } from './sync/changes.ts';
@@ -56,21 +57,6 @@ export type SignInRules = {
   /** Codes texted to one country calling code per day, from anyone. */
   smsPerCallingCodeDay: number;
 };
-
-export const DEFAULT_SIGN_IN_SMS_PER_CALLING_CODE_DAY = 200;
-
-/** A rule refused the request; `code` is stable and part of the API. */
-export class DomainError extends Error {
-  override name = 'DomainError';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly details?: Record<string, unknown>,
-    readonly retryAfterSeconds?: number
-  ) {
-    super(message);
-  }
-}
 
 export type AccountsDeps = {
   store: Store;

@@ -2,7 +2,7 @@
 // every call (a demoted admin loses access at once).
 import { eq } from 'drizzle-orm';
 import { tables, type Db, type Store } from '../../store/index.ts';
-import { DomainError } from '../accounts.ts';
+import { DomainError } from '../errors.ts';
 import type { OrganizationRow } from '../external/policy.ts';
 
 export type Admin = {

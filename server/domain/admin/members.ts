@@ -3,7 +3,7 @@
 import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { tables, type Db } from '../../store/index.ts';
 import type { Role } from '../../store/schema.ts';
-import { DomainError } from '../accounts.ts';
+import { DomainError } from '../errors.ts';
 import { containsPattern } from '../directory.ts';
 import { recordAudit } from '../audit.ts';
 import { revokeAllSessions } from '../sessions.ts';

@@ -5,7 +5,7 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import { DEFAULT_REQUEST_CAP } from '../../../common/protocol.ts';
 import { tables, type Db } from '../../store/index.ts';
 import type { OrganizationInvitationLimits } from '../../store/schema.ts';
-import { DomainError } from '../accounts.ts';
+import { DomainError } from '../errors.ts';
 import { recordAudit } from '../audit.ts';
 import { requestCap, type OrganizationRow } from '../external/policy.ts';
 import { invitationLimitsFor } from '../external/invitations.ts';

@@ -19,17 +19,18 @@ import type { Channel, Locale, OrganizationInvitationLimits } from '../../store/
 import {
   attachPendingRequests,
   createAccount,
-  DomainError,
   findAccount,
   organizationOfEmail,
   type Account
 } from '../accounts.ts';
+import { DomainError } from '../errors.ts';
 import {
   blockableUser,
   blockedByOrganization,
   organizationIdOf,
   senderOrganizationBlocked
 } from '../admin/policy.ts';
+import type { InvitationLimits } from '../../config.ts';
 import { moveCapCountsToAccount } from './cap.ts';
 import { countHits, hitRateLimits, type Limit, type LimitCheck } from '../rate-limit.ts';
 import { randomToken } from '../secrets.ts';
@@ -38,21 +39,6 @@ import { chatChanges, recordChanges, type ChangeNotice } from '../sync/changes.t
 import type { MutationContext, Refusal } from '../sync/rules.ts';
 import { effectiveSetting, hasBlocked, outboundOpen } from './policy.ts';
 import { sanitizeDisplayName } from '../names.ts';
-
-export type InvitationLimits = {
-  perSenderHour: number;
-  perOrganizationDay: number;
-  perAddressDay: number;
-  perCallingCodeDay: number;
-};
-
-/** The server's limits unless configured (`INVITATIONS_*`, README). */
-export const DEFAULT_INVITATION_LIMITS: InvitationLimits = {
-  perSenderHour: 20,
-  perOrganizationDay: 500,
-  perAddressDay: 3,
-  perCallingCodeDay: 200
-};
 
 /** The server's limits, lowered where the sender's organization set its own (admin setting). */
 export function invitationLimitsFor<

@@ -23,44 +23,6 @@ export function effectiveSetting(
   return override ?? organizationSetting ?? true;
 }
 
-/** SMS goes to these regions when an organization has not chosen its own: EU/EEA, CH, GB, US, CA. */
-export const DEFAULT_SMS_COUNTRIES: readonly string[] = [
-  'AT',
-  'BE',
-  'BG',
-  'HR',
-  'CY',
-  'CZ',
-  'DK',
-  'EE',
-  'FI',
-  'FR',
-  'DE',
-  'GR',
-  'HU',
-  'IE',
-  'IT',
-  'LV',
-  'LT',
-  'LU',
-  'MT',
-  'NL',
-  'PL',
-  'PT',
-  'RO',
-  'SK',
-  'SI',
-  'ES',
-  'SE',
-  'IS',
-  'LI',
-  'NO',
-  'CH',
-  'GB',
-  'US',
-  'CA'
-];
-
 /**
  * Whether an invitation may be texted to `country` (undefined: a non-geographic number, never):
  * on the server's list, and on the sender's organization's own list if it has one.

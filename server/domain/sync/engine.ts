@@ -12,14 +12,9 @@ import { RECENT_MESSAGES_PER_CHAT } from '../../../common/protocol.ts';
 import { isRaceError, prepared, tables, type Db, type Store } from '../../store/index.ts';
 import type { Notifier } from '../../messaging/notifier.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
-import { DomainError } from '../accounts.ts';
-import { DEFAULT_INVITATION_LIMITS } from '../external/invitations.ts';
-import {
-  DEFAULT_SMS_COUNTRIES,
-  effectiveSetting,
-  organizationFor,
-  type OrganizationRow
-} from '../external/policy.ts';
+import { DomainError } from '../errors.ts';
+import { DEFAULT_INVITATION_LIMITS, DEFAULT_SMS_COUNTRIES } from '../../config.ts';
+import { effectiveSetting, organizationFor, type OrganizationRow } from '../external/policy.ts';
 import {
   chatMemberRows,
   chunks,

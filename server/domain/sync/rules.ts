@@ -10,7 +10,7 @@ import {
 import { createsChat, type Mutation } from '../../../common/protocol.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
 import { tables, type Db } from '../../store/index.ts';
-import type { InvitationLimits } from '../external/invitations.ts';
+import type { InvitationLimits } from '../../config.ts';
 import {
   blockedByMembersOrganizations,
   mayReach,
