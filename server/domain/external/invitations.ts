@@ -36,7 +36,7 @@ import { countHits, hitRateLimits, type Limit, type LimitCheck } from '../rate-l
 import { randomToken } from '../secrets.ts';
 import { createSession, type SignedIn, type User } from '../sessions.ts';
 import { chatChanges, recordChanges, type ChangeNotice } from '../sync/changes.ts';
-import type { MutationContext, Refusal } from '../sync/rules.ts';
+import type { MutationContext, Refusal } from '../sync/context.ts';
 import { effectiveSetting, hasBlocked, outboundOpen } from './policy.ts';
 import { sanitizeDisplayName } from '../names.ts';
 

@@ -9,7 +9,7 @@ import type { Locale } from '../../store/schema.ts';
 import type { Account } from '../accounts.ts';
 import type { Organization } from '../sessions.ts';
 import { blockableAccount, blockedByOrganization } from '../admin/policy.ts';
-import type { MutationContext } from '../sync/rules.ts';
+import type { MutationContext } from '../sync/context.ts';
 import { invitationMessage } from './invitations.ts';
 import { declinedWithoutReply, effectiveSetting, hasBlocked, isOff } from './policy.ts';
 

@@ -12,7 +12,7 @@ import type {
 import { prepared, tables, type Db } from '../../store/index.ts';
 import type { ChangeKind } from '../../store/schema.ts';
 import { areExternal, effectiveSetting, readOnlyReason, requestCap } from '../external/policy.ts';
-import type { ChatRow } from './rules.ts';
+import type { ChatRow } from '../../store/schema.ts';
 import { sanitizeDisplayName } from '../names.ts';
 
 /** A change for one user, before it has a cursor. */

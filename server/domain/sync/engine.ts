@@ -28,23 +28,14 @@ import {
   type MemberRow,
   type NewChange
 } from './changes.ts';
-import { applyMutation } from './mutations.ts';
-import {
-  BUILT_IN_RULES,
-  type Actor,
-  type ChatAccess,
-  type ExternalOptions,
-  type MutationContext,
-  type MutationRule,
-  type Refusal
-} from './rules.ts';
+import type { Actor, ChatAccess, ExternalOptions, MutationContext, Refusal } from './context.ts';
+import { decideMutation } from './registry.ts';
 
 export type SyncEngineOptions = {
   store: Store;
   now: () => Date;
   /** Called after each commit with the users whose logs grew (the real-time layer). */
   onChanges?: (notices: ChangeNotice[]) => void;
-  rules?: readonly MutationRule[];
   /**
    * Queues the invitations and request notices of applied mutations in their transaction, and
    * sends them after commit (none without it).
@@ -182,7 +173,6 @@ function rejected(m: Mutation, refusal: Refusal): MutationResult {
 
 export function createSyncEngine(options: SyncEngineOptions) {
   const { store, now } = options;
-  const rules = options.rules ?? BUILT_IN_RULES;
   const external = options.external ?? DEFAULT_EXTERNAL;
   const perCommit = store.dialect === 'sqlite' ? SQLITE_MUTATIONS_PER_COMMIT : 1;
   const chatQuery = store.dialect === 'postgres' ? lockChat : readChat;
@@ -293,27 +283,18 @@ export function createSyncEngine(options: SyncEngineOptions) {
     const outgoing: Outgoing[] = [];
     const context = contextFor(tx, actor, deviceId, at, deferred, outgoing);
     let result: MutationResult;
-    let refusal: Refusal | null = null;
-    for (const rule of rules) {
-      refusal = await rule(tx, context, m);
-      if (refusal) break;
-    }
-    if (refusal) {
-      result = rejected(m, refusal);
+    const outcome = await decideMutation(tx, context, m);
+    if ('code' in outcome) {
+      result = rejected(m, outcome);
     } else {
-      const outcome = await applyMutation(tx, context, m);
-      if ('code' in outcome) {
-        result = rejected(m, outcome);
-      } else {
-        deferred.changes.push(...outcome.changes);
-        deferred.outgoing.push(...outgoing);
-        result = {
-          id: m.id,
-          seq: m.seq,
-          status: 'applied',
-          ...(outcome.chatSeq !== undefined && { chatSeq: outcome.chatSeq })
-        };
-      }
+      deferred.changes.push(...outcome.changes);
+      deferred.outgoing.push(...outgoing);
+      result = {
+        id: m.id,
+        seq: m.seq,
+        status: 'applied',
+        ...(outcome.chatSeq !== undefined && { chatSeq: outcome.chatSeq })
+      };
     }
     deferred.answers.push({ seq: m.seq, mutationId: m.id, result });
     return result;
