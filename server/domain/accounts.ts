@@ -2,11 +2,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { and, desc, eq, isNull, lt, not, sql } from 'drizzle-orm';
 import { emailDomain, parseAddress, type Address } from '../../common/address.ts';
-import type { Notifier } from '../messaging/notifier.ts';
 import { signInCodeEmail, signInCodeSms } from '../messaging/templates.ts';
 import { tables, type Db, type Store } from '../store/index.ts';
 import type { Locale } from '../store/schema.ts';
-import { announceChanges } from '../realtime/feed.ts';
 import {
   blockableUser,
   blockedByOrganization,
@@ -24,6 +22,7 @@ import {
   type Lockout
 } from './rate-limit.ts';
 import { readDisplayName } from './names.ts';
+import { withEffects, type ChangeFeed, type Outbox } from './effects.ts';
 import { DomainError } from './errors.ts';
 import { keyedHash, safeEqual } from './secrets.ts';
 import { createSession, revokeSession, type Organization, type User } from './sessions.ts';
@@ -60,7 +59,8 @@ export type SignInRules = {
 
 export type AccountsDeps = {
   store: Store;
-  notifier: Notifier;
+  notifier: Outbox;
+  feed: ChangeFeed;
   secretKey: Buffer;
   rules: SignInRules;
 };
@@ -164,7 +164,7 @@ export async function requestSignInCode(
   const id = randomUUID();
   const { signInCodes } = tables;
   const minutes = CODE_LIFETIME_MS / 60_000;
-  await deps.store.tx(async (tx) => {
+  await withEffects(deps, async (tx, effects) => {
     // A new code supersedes the older ones: only the latest can be used.
     await tx
       .update(signInCodes)
@@ -182,14 +182,12 @@ export async function requestSignInCode(
     const to =
       (address.kind === 'email' ? account?.user.email : account?.user.phone) ?? address.value;
     // The code leaves from the durable queue, and only if this transaction commits.
-    await deps.notifier.enqueue(
-      tx,
+    effects.send(
       address.kind === 'email'
         ? { channel: 'email', to, ...signInCodeEmail(request.locale, code, minutes) }
         : { channel: 'sms', to, text: signInCodeSms(request.locale, code, minutes) }
     );
   });
-  deps.notifier.wake();
   return { expiresInSeconds: CODE_LIFETIME_MS / 1000 };
 }
 
@@ -216,62 +214,63 @@ export async function verifySignInCode(
   const { signInCodes } = tables;
   // Refusals are returned, not thrown, from the transaction: a wrong guess must still commit
   // its attempt count.
-  let notices: ChangeNotice[] = [];
-  const outcome = await deps.store.tx(async (tx): Promise<VerifyResult | DomainError> => {
-    const lockedFor = await lockedForSeconds(tx, lockKey(address), now);
-    if (lockedFor > 0) return locked(lockedFor);
-    const [challenge] = await tx
-      .select()
-      .from(signInCodes)
-      .where(and(eq(signInCodes.addressKey, address.key), isNull(signInCodes.consumedAt)))
-      .orderBy(desc(signInCodes.createdAt))
-      .limit(1);
-    if (!challenge) return invalidCode();
-    if (challenge.expiresAt.getTime() <= now.getTime()) {
-      return new DomainError('code_expired', 'This code has expired. Ask for a new one.');
-    }
-    if (challenge.attempts >= MAX_CODE_ATTEMPTS) return tooManyAttempts();
+  const outcome = await withEffects(
+    deps,
+    async (tx, effects): Promise<VerifyResult | DomainError> => {
+      const lockedFor = await lockedForSeconds(tx, lockKey(address), now);
+      if (lockedFor > 0) return locked(lockedFor);
+      const [challenge] = await tx
+        .select()
+        .from(signInCodes)
+        .where(and(eq(signInCodes.addressKey, address.key), isNull(signInCodes.consumedAt)))
+        .orderBy(desc(signInCodes.createdAt))
+        .limit(1);
+      if (!challenge) return invalidCode();
+      if (challenge.expiresAt.getTime() <= now.getTime()) {
+        return new DomainError('code_expired', 'This code has expired. Ask for a new one.');
+      }
+      if (challenge.attempts >= MAX_CODE_ATTEMPTS) return tooManyAttempts();
 
-    const expected = challenge.codeHash;
-    if (!safeEqual(keyedHash(deps.secretKey, `${challenge.id}:${request.code}`), expected)) {
-      // Incremented in SQL under a condition: concurrent wrong guesses cannot exceed the
-      // attempt budget (a value read before the row lock would let them all count as one).
-      const [counted] = await tx
+      const expected = challenge.codeHash;
+      if (!safeEqual(keyedHash(deps.secretKey, `${challenge.id}:${request.code}`), expected)) {
+        // Incremented in SQL under a condition: concurrent wrong guesses cannot exceed the
+        // attempt budget (a value read before the row lock would let them all count as one).
+        const [counted] = await tx
+          .update(signInCodes)
+          .set({ attempts: sql`${signInCodes.attempts} + 1` })
+          .where(and(eq(signInCodes.id, challenge.id), lt(signInCodes.attempts, MAX_CODE_ATTEMPTS)))
+          .returning({ attempts: signInCodes.attempts });
+        // Every wrong guess at a live code counts towards the address's lockout, across codes.
+        await countFailure(tx, lockKey(address), SIGN_IN_LOCKOUT, now);
+        if (!counted || counted.attempts >= MAX_CODE_ATTEMPTS) return tooManyAttempts();
+        return invalidCode();
+      }
+
+      let account = await findAccount(tx, address);
+      // Only the holder of the address gets this far: telling them is safe.
+      if (account && account.user.removedAt !== null) return accountRemoved();
+      if (!account) {
+        const name = request.name?.trim();
+        if (!name) return { status: 'name_required' } as const;
+        account = await createAccount(tx, address, name, request.locale, now);
+        effects.announce(await attachPendingRequests(tx, account, address, now));
+      }
+
+      const [consumed] = await tx
         .update(signInCodes)
-        .set({ attempts: sql`${signInCodes.attempts} + 1` })
-        .where(and(eq(signInCodes.id, challenge.id), lt(signInCodes.attempts, MAX_CODE_ATTEMPTS)))
-        .returning({ attempts: signInCodes.attempts });
-      // Every wrong guess at a live code counts towards the address's lockout, across codes.
-      await countFailure(tx, lockKey(address), SIGN_IN_LOCKOUT, now);
-      if (!counted || counted.attempts >= MAX_CODE_ATTEMPTS) return tooManyAttempts();
-      return invalidCode();
+        .set({ consumedAt: now })
+        .where(and(eq(signInCodes.id, challenge.id), isNull(signInCodes.consumedAt)))
+        .returning({ id: signInCodes.id });
+      if (!consumed) return invalidCode();
+      await clearFailures(tx, lockKey(address));
+
+      // Rotation: the session that existed before sign-in (if any) stops working.
+      if (request.previousSessionHash) await revokeSession(tx, request.previousSessionHash);
+      const sessionToken = await createSession(tx, account.user.id, now);
+      return { status: 'signed_in', ...account, sessionToken } as const;
     }
-
-    let account = await findAccount(tx, address);
-    // Only the holder of the address gets this far: telling them is safe.
-    if (account && account.user.removedAt !== null) return accountRemoved();
-    if (!account) {
-      const name = request.name?.trim();
-      if (!name) return { status: 'name_required' } as const;
-      account = await createAccount(tx, address, name, request.locale, now);
-      notices = await attachPendingRequests(tx, account, address, now);
-    }
-
-    const [consumed] = await tx
-      .update(signInCodes)
-      .set({ consumedAt: now })
-      .where(and(eq(signInCodes.id, challenge.id), isNull(signInCodes.consumedAt)))
-      .returning({ id: signInCodes.id });
-    if (!consumed) return invalidCode();
-    await clearFailures(tx, lockKey(address));
-
-    // Rotation: the session that existed before sign-in (if any) stops working.
-    if (request.previousSessionHash) await revokeSession(tx, request.previousSessionHash);
-    const sessionToken = await createSession(tx, account.user.id, now);
-    return { status: 'signed_in', ...account, sessionToken } as const;
-  });
+  );
   if (outcome instanceof DomainError) throw outcome;
-  announceChanges(deps.store, notices, 'accounts');
   return outcome;
 }
 

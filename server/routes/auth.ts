@@ -141,6 +141,7 @@ export function authRoutes(services: Services) {
   const accounts = () => ({
     store: services.store,
     notifier: services.notifier,
+    feed: services.feed,
     secretKey: services.secretKey,
     rules: {
       smsCountries: services.config.smsCountries,

@@ -142,7 +142,7 @@ export function invitationRoutes(services: Services) {
       const now = services.now();
       await countLinkUse(store, c.var.clientIp, now);
       const body = c.req.valid('json');
-      const result = await acceptInvitation(store, {
+      const result = await acceptInvitation(services, {
         token: body.token,
         name: body.name,
         locale: body.locale ?? localeFromHeader(c.req.header('accept-language')),
@@ -164,7 +164,7 @@ export function invitationRoutes(services: Services) {
       const now = services.now();
       await countLinkUse(store, c.var.clientIp, now);
       const { token } = c.req.valid('json');
-      await refuseInvitation(store, { token, now });
+      await refuseInvitation(services, { token, now });
       return c.json({ ok: true as const }, 200);
     });
 }

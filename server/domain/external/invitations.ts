@@ -12,7 +12,6 @@ import {
   type SenderLine
 } from '../../messaging/templates.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
-import { announceChanges } from '../../realtime/feed.ts';
 import { tables, type Db, type Store } from '../../store/index.ts';
 import { leaveChat } from '../sync/membership.ts';
 import type { Channel, Locale, OrganizationInvitationLimits } from '../../store/schema.ts';
@@ -23,6 +22,7 @@ import {
   organizationOfEmail,
   type Account
 } from '../accounts.ts';
+import { withEffects, type EffectPorts } from '../effects.ts';
 import { DomainError } from '../errors.ts';
 import {
   blockableUser,
@@ -35,7 +35,7 @@ import { moveCapCountsToAccount } from './cap.ts';
 import { countHits, hitRateLimits, type Limit, type LimitCheck } from '../rate-limit.ts';
 import { randomToken } from '../secrets.ts';
 import { createSession, type SignedIn, type User } from '../sessions.ts';
-import { chatChanges, recordChanges, type ChangeNotice } from '../sync/changes.ts';
+import { chatChanges, recordChanges } from '../sync/changes.ts';
 import type { MutationContext, Refusal } from '../sync/context.ts';
 import { effectiveSetting, hasBlocked, outboundOpen } from './policy.ts';
 import { sanitizeDisplayName } from '../names.ts';
@@ -289,7 +289,7 @@ const unavailable = (message: string) => new DomainError('invitation_unavailable
  * concurrent accepts cannot both win.
  */
 export async function acceptInvitation(
-  store: Store,
+  ports: EffectPorts,
   input: {
     token: string;
     name: string | undefined;
@@ -300,8 +300,7 @@ export async function acceptInvitation(
 ): Promise<AcceptResult> {
   const { now } = input;
   const { messageRequests: r, chatMembers } = tables;
-  let notices: ChangeNotice[] = [];
-  const result = await store.tx(async (tx): Promise<AcceptResult> => {
+  return withEffects(ports, async (tx, effects): Promise<AcceptResult> => {
     const row = await liveRequest(tx, input.token, now);
     const address = storedAddress(row);
     if (!address) throw invalidInvitation();
@@ -370,11 +369,10 @@ export async function acceptInvitation(
         target: [chatMembers.chatId, chatMembers.userId],
         set: { leftAt: null }
       });
-    const changes = await chatChanges(tx, row.chatId);
-    notices = await recordChanges(tx, changes, now);
+    effects.announce(await recordChanges(tx, await chatChanges(tx, row.chatId), now));
     if (created) {
       // Other requests to the same address reach the new account too.
-      notices.push(...(await attachPendingRequests(tx, created, address, now)));
+      effects.announce(await attachPendingRequests(tx, created, address, now));
     }
     const sessionToken = input.signedIn ? null : await createSession(tx, userId, now);
     return {
@@ -382,8 +380,6 @@ export async function acceptInvitation(
       signedIn: sessionToken === null ? null : { ...account, sessionToken }
     };
   });
-  announceChanges(store, notices, 'invitations');
-  return result;
 }
 
 /**
@@ -393,13 +389,12 @@ export async function acceptInvitation(
  * request (it signed up meanwhile), the chat leaves that account's devices.
  */
 export async function refuseInvitation(
-  store: Store,
+  ports: EffectPorts,
   input: { token: string; now: Date }
 ): Promise<void> {
   const { now } = input;
   const { messageRequests: r, invitationRefusals } = tables;
-  let notices: ChangeNotice[] = [];
-  await store.tx(async (tx) => {
+  await withEffects(ports, async (tx, effects) => {
     const row = await liveRequest(tx, input.token, now);
     const [claimed] = await tx
       .update(r)
@@ -430,7 +425,6 @@ export async function refuseInvitation(
         changes.push(...(await chatChanges(tx, request.chatId, [], [request.recipientId])));
       }
     }
-    notices = await recordChanges(tx, changes, now);
+    effects.announce(await recordChanges(tx, changes, now));
   });
-  announceChanges(store, notices, 'invitations');
 }

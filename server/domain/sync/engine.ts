@@ -10,8 +10,8 @@ import type {
 } from '../../../common/protocol.ts';
 import { RECENT_MESSAGES_PER_CHAT } from '../../../common/protocol.ts';
 import { isRaceError, prepared, tables, type Db, type Store } from '../../store/index.ts';
-import type { Notifier } from '../../messaging/notifier.ts';
 import type { Outgoing } from '../../messaging/transports.ts';
+import { withEffects, type ChangeFeed, type Outbox } from '../effects.ts';
 import { DomainError } from '../errors.ts';
 import { DEFAULT_INVITATION_LIMITS, DEFAULT_SMS_COUNTRIES } from '../../config.ts';
 import { effectiveSetting, organizationFor, type OrganizationRow } from '../external/policy.ts';
@@ -34,13 +34,13 @@ import { decideMutation } from './registry.ts';
 export type SyncEngineOptions = {
   store: Store;
   now: () => Date;
-  /** Called after each commit with the users whose logs grew (the real-time layer). */
-  onChanges?: (notices: ChangeNotice[]) => void;
+  /** Told after each commit of the users whose logs grew (the real-time layer). */
+  feed?: ChangeFeed;
   /**
    * Queues the invitations and request notices of applied mutations in their transaction, and
    * sends them after commit (none without it).
    */
-  notifier?: Notifier;
+  notifier?: Outbox;
   /** Invitation links and limits; tests get the documented defaults. */
   external?: ExternalOptions;
 };
@@ -177,10 +177,6 @@ export function createSyncEngine(options: SyncEngineOptions) {
   const perCommit = store.dialect === 'sqlite' ? SQLITE_MUTATIONS_PER_COMMIT : 1;
   const chatQuery = store.dialect === 'postgres' ? lockChat : readChat;
 
-  const announce = (notices: ChangeNotice[]) => {
-    if (notices.length > 0) options.onChanges?.(notices);
-  };
-
   /** Reads the chat and its members; on PostgreSQL locks the chat row until commit. */
   async function loadChat(tx: Db, chatId: string, actorId: string): Promise<ChatAccess | null> {
     const rows = await chatQuery(tx).execute({ chatId });
@@ -300,7 +296,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
     return result;
   }
 
-  /** Writes what the transaction's mutations deferred; returns the change-log notices. */
+  /** Writes the answers and change-log entries the transaction's mutations deferred. */
   async function writeDeferred(
     tx: Db,
     deviceId: string,
@@ -316,7 +312,6 @@ export function createSyncEngine(options: SyncEngineOptions) {
       });
       await recordResults(tx, chunk.length).execute(values);
     }
-    await options.notifier?.enqueue(tx, ...deferred.outgoing);
     return recordChanges(tx, deferred.changes, at);
   }
 
@@ -343,10 +338,8 @@ export function createSyncEngine(options: SyncEngineOptions) {
   /** One transaction over `batch`; stops at a gap (what came before it still commits). */
   async function commitBatch(actor: Actor, deviceId: string, batch: Mutation[]) {
     for (let attempt = 1; ; attempt++) {
-      let notices: ChangeNotice[] = [];
-      let queued = 0;
       try {
-        const outcome = await store.tx(async (tx) => {
+        return await withEffects(options, async (tx, effects) => {
           const deferred: Deferred = { answers: [], changes: [], outgoing: [] };
           // A batch of the next sequence numbers is claimed in one go (else one by one).
           const first = batch[0];
@@ -371,13 +364,10 @@ export function createSyncEngine(options: SyncEngineOptions) {
             }
             results.push(result);
           }
-          notices = await writeDeferred(tx, deviceId, deferred);
-          queued = deferred.outgoing.length;
+          effects.announce(await writeDeferred(tx, deviceId, deferred));
+          effects.send(...deferred.outgoing);
           return { results, gap };
         });
-        announce(notices);
-        if (queued > 0) options.notifier?.wake();
-        return outcome;
       } catch (error) {
         if (error instanceof DomainError) throw error;
         if (!isRaceError(error) || attempt >= MAX_ATTEMPTS) throw error;
