@@ -7,7 +7,7 @@ import {
   countLinkUse,
   previewInvitation,
   refuseInvitation
-} from '../domain/external/invitations.ts';
+} from '../domain/external/invitation-links.ts';
 import { SESSION_LIFETIME_MS } from '../domain/sessions.ts';
 import type { AppEnv, Services } from '../http/context.ts';
 import { errorResponses } from '../http/errors.ts';

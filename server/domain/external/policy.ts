@@ -3,9 +3,8 @@
 import { and, desc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
 import { DEFAULT_REQUEST_CAP, type ReadOnlyReason } from '../../../common/protocol.ts';
 import { tables, type Db } from '../../store/index.ts';
+import type { OrganizationRow } from '../../store/schema.ts';
 import { blockableAccount, blockedByOrganization } from '../admin/policy.ts';
-
-export type OrganizationRow = typeof tables.organizations.$inferSelect;
 
 /** A setting that is there and off (null: no organization, so no such setting). */
 export function isOff(setting: boolean | null | undefined): boolean {

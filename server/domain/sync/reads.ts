@@ -9,15 +9,14 @@ import {
   type PullResponse
 } from '../../../common/protocol.ts';
 import { tables, type Store } from '../../store/index.ts';
+import { currentCursor, readChanges } from './changes.ts';
 import {
   chatMemberRows,
-  currentCursor,
-  readChanges,
-  requestRows,
+  requestViewRows,
   toChatState,
   toMessageState,
   type MemberRow
-} from './changes.ts';
+} from './views.ts';
 
 const { chats, chatMembers, messages } = tables;
 
@@ -45,7 +44,7 @@ export function createSyncReads(store: Store) {
           else byChat.set(row.chatId, [row]);
         }
         const requests = new Map(
-          (await requestRows(db, mine.getSQL())).map((row) => [row.chatId, row])
+          (await requestViewRows(db, mine.getSQL())).map((row) => [row.chatId, row])
         );
         // Sequences have no gaps, so "the last N" is a range of the (chat, seq) index.
         const recent = await db
