@@ -8,16 +8,14 @@ import type { Context } from 'hono';
 import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import { DomainError } from './domain/accounts.ts';
+import { DomainError } from './domain/errors.ts';
 import { ADMIN_ERROR_STATUS } from './domain/admin/access.ts';
-import { createSyncEngine } from './domain/sync/engine.ts';
 import { usesDevOutbox } from './config.ts';
 import { limitBody } from './http/body.ts';
 import { contentSecurityPolicy, inlineScriptHashes } from './http/csp.ts';
 import type { AppEnv, Services } from './http/context.ts';
 import { ApiError, errorBody } from './http/errors.ts';
 import { clientIp, csrfGuard, loadSession } from './http/guards.ts';
-import { announceChanges } from './realtime/feed.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { chatRoutes } from './routes/chats.ts';
@@ -92,20 +90,7 @@ export function createApi(services: Services) {
   api.use(clientIp(services.config.trustProxy));
   api.use(loadSession(services));
 
-  const { store } = services;
-  const sync = createSyncEngine({
-    store,
-    now: services.now,
-    // After commit: every instance's WebSocket hub hears of it (NOTIFY on PostgreSQL).
-    onChanges: (notices) => announceChanges(store, notices, 'sync'),
-    // Invitations and request notices leave through the queue, after commit.
-    notifier: services.notifier,
-    external: {
-      publicUrl: services.config.publicUrl,
-      limits: services.config.invitationLimits,
-      smsCountries: services.config.smsCountries
-    }
-  });
+  const { sync } = services;
 
   const routes = api
     .route('/', healthRoutes(services))

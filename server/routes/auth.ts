@@ -2,7 +2,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { readAddress, requestSignInCode, verifySignInCode } from '../domain/accounts.ts';
+import { readAddress } from '../domain/accounts.ts';
+import { requestSignInCode, verifySignInCode } from '../domain/sign-in.ts';
 import { revokeAllSessions, revokeSession, SESSION_LIFETIME_MS } from '../domain/sessions.ts';
 import type { AppEnv, Services } from '../http/context.ts';
 import { errorResponses, ErrorSchema } from '../http/errors.ts';
@@ -141,6 +142,7 @@ export function authRoutes(services: Services) {
   const accounts = () => ({
     store: services.store,
     notifier: services.notifier,
+    feed: services.feed,
     secretKey: services.secretKey,
     rules: {
       smsCountries: services.config.smsCountries,
