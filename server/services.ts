@@ -6,7 +6,7 @@ import { EffectSpreader } from './domain/admin/spread.ts';
 import { createSyncEngine } from './domain/sync/engine.ts';
 import type { Services } from './http/context.ts';
 import type { Notifier } from './messaging/notifier.ts';
-import { changeFeed } from './realtime/feed.ts';
+import { announceEndedSessions, changeFeed } from './realtime/feed.ts';
 import type { Store } from './store/index.ts';
 
 export type BaseServices = {
@@ -17,7 +17,7 @@ export type BaseServices = {
   now: () => Date;
 };
 
-export function composeServices(base: BaseServices): Services & { spreader: EffectSpreader } {
+export function composeServices(base: BaseServices): Services {
   const { config, store, notifier, now } = base;
   // After commit: every instance's WebSocket hub hears of it (NOTIFY on PostgreSQL).
   const feed = changeFeed(store);
@@ -34,5 +34,7 @@ export function composeServices(base: BaseServices): Services & { spreader: Effe
     }
   });
   const spreader = new EffectSpreader({ store, now, onChanges: feed });
-  return { ...base, feed, sync, spreader };
+  const endSessions = (ended: { tokenHashes?: string[]; userIds?: string[] }) =>
+    announceEndedSessions(store, ended);
+  return { ...base, feed, endSessions, sync, spreader };
 }

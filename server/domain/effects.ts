@@ -12,6 +12,12 @@ import type { ChangeNotice } from './sync/changes.ts';
 /** Tells every instance's devices that these users' change logs grew (realtime/feed.ts). */
 export type ChangeFeed = (notices: ChangeNotice[]) => void;
 
+/** Ends these sessions' (or users') open connections on every instance (realtime/feed.ts). */
+export type SessionsEnded = (ended: {
+  tokenHashes?: string[];
+  userIds?: string[];
+}) => Promise<void>;
+
 /** The durable email/SMS queue (messaging/notifier.ts): written in the transaction, woken after. */
 export type Outbox = {
   enqueue(tx: Db, ...messages: Outgoing[]): Promise<void>;

@@ -2,7 +2,7 @@
 // and the signed-in person.
 import type { Config } from '../config.ts';
 import type { EffectSpreader } from '../domain/admin/spread.ts';
-import type { ChangeFeed } from '../domain/effects.ts';
+import type { ChangeFeed, SessionsEnded } from '../domain/effects.ts';
 import type { SignedIn } from '../domain/sessions.ts';
 import type { SyncEngine } from '../domain/sync/engine.ts';
 import type { Notifier } from '../messaging/notifier.ts';
@@ -14,6 +14,8 @@ export type Services = {
   notifier: Notifier;
   /** Where domain code's change notices go after commit (realtime/feed.ts). */
   feed: ChangeFeed;
+  /** Closes the sockets of ended sessions on every instance; resolves once that is published. */
+  endSessions: SessionsEnded;
   /** Push, pull, bootstrap and history, over `store`. */
   sync: SyncEngine;
   secretKey: Buffer;
@@ -23,7 +25,7 @@ export type Services = {
    * Spreads admin switches to existing chats after commit; `main.ts` starts it so that it also
    * resumes what a crash left.
    */
-  spreader?: EffectSpreader;
+  spreader: EffectSpreader;
 };
 
 export type AppEnv = {
