@@ -8,16 +8,14 @@ import type { Context } from 'hono';
 import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import { DomainError } from './domain/accounts.ts';
+import { DomainError } from './domain/errors.ts';
 import { ADMIN_ERROR_STATUS } from './domain/admin/access.ts';
-import { createSyncEngine } from './domain/sync/engine.ts';
 import { usesDevOutbox } from './config.ts';
 import { limitBody } from './http/body.ts';
 import { contentSecurityPolicy, inlineScriptHashes } from './http/csp.ts';
 import type { AppEnv, Services } from './http/context.ts';
 import { ApiError, errorBody } from './http/errors.ts';
 import { clientIp, csrfGuard, loadSession } from './http/guards.ts';
-import { announceChanges } from './realtime/feed.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { chatRoutes } from './routes/chats.ts';
@@ -93,22 +91,7 @@ export function createApi(services: Services) {
   api.use(clientIp(services.config.trustProxy));
   api.use(loadSession(services));
 
-  const { store } = services;
-  const sync = createSyncEngine({
-    store,
-    now: services.now,
-    // After commit: every instance's WebSocket hub hears of it (NOTIFY on PostgreSQL).
-    onChanges: (notices) => announceChanges(store, notices, 'sync'),
-    // Invitations and request notices leave through the queue, after commit.
-    notifier: services.notifier,
-    // Push notifications of stored messages, queued after commit (server/push/fanout.ts).
-    onMessages: services.push && ((stored) => services.push?.afterCommit(stored)),
-    external: {
-      publicUrl: services.config.publicUrl,
-      limits: services.config.invitationLimits,
-      smsCountries: services.config.smsCountries
-    }
-  });
+  const { sync } = services;
 
   const routes = api
     .route('/', healthRoutes(services))
@@ -140,7 +123,7 @@ export function createApi(services: Services) {
   return routes;
 }
 
-/** For the typed client (`hc<ApiType>`): import as a type only. */
+/** The routes' types for the client's `hc<ApiType>` (src/lib/api/client.ts): import as a type only. */
 export type ApiType = ReturnType<typeof createApi>;
 
 export type AppOptions = {

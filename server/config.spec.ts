@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, usesDevOutbox } from './config.ts';
-import { DEFAULT_SMS_COUNTRIES } from './domain/external/policy.ts';
+import { ConfigError, DEFAULT_SMS_COUNTRIES, loadConfig, usesDevOutbox } from './config.ts';
 
 describe('configuration', () => {
   it('runs with no settings at all on the embedded defaults', () => {

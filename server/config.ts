@@ -2,9 +2,64 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { isRegionCode } from '../common/address.ts';
-import { DEFAULT_SIGN_IN_SMS_PER_CALLING_CODE_DAY } from './domain/accounts.ts';
-import { DEFAULT_INVITATION_LIMITS, type InvitationLimits } from './domain/external/invitations.ts';
-import { DEFAULT_SMS_COUNTRIES } from './domain/external/policy.ts';
+
+// The defaults live here, not in the domain modules that use them: config imports no domain code.
+
+export type InvitationLimits = {
+  perSenderHour: number;
+  perOrganizationDay: number;
+  perAddressDay: number;
+  perCallingCodeDay: number;
+};
+
+/** The server's limits unless configured (`INVITATIONS_*`, README). */
+export const DEFAULT_INVITATION_LIMITS: InvitationLimits = {
+  perSenderHour: 20,
+  perOrganizationDay: 500,
+  perAddressDay: 3,
+  perCallingCodeDay: 200
+};
+
+/** SMS goes to these regions when an organization has not chosen its own: EU/EEA, CH, GB, US, CA. */
+export const DEFAULT_SMS_COUNTRIES: readonly string[] = [
+  'AT',
+  'BE',
+  'BG',
+  'HR',
+  'CY',
+  'CZ',
+  'DK',
+  'EE',
+  'FI',
+  'FR',
+  'DE',
+  'GR',
+  'HU',
+  'IE',
+  'IT',
+  'LV',
+  'LT',
+  'LU',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SK',
+  'SI',
+  'ES',
+  'SE',
+  'IS',
+  'LI',
+  'NO',
+  'CH',
+  'GB',
+  'US',
+  'CA'
+];
+
+/** Sign-in codes texted to one country calling code per day, unless configured. */
+export const DEFAULT_SIGN_IN_SMS_PER_CALLING_CODE_DAY = 200;
 
 const optionalUrl = (protocols: string[]) =>
   z

@@ -5,16 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, usesDevOutbox, type Config } from './config.ts';
-import { EffectSpreader } from './domain/admin/spread.ts';
 import { loadSecretKey } from './domain/secrets.ts';
 import { notifierFromConfig } from './messaging/notifier.ts';
 import { egressRule } from './push/egress.ts';
 import { PushFanout } from './push/fanout.ts';
 import { pushTransport } from './push/transport.ts';
 import { loadVapidDetails } from './push/vapid.ts';
-import { announceChanges } from './realtime/feed.ts';
 import { startRealtime } from './realtime/hub.ts';
 import { demoSignInHelp, seedDemo } from './seed.ts';
+import { composeServices } from './services.ts';
 import { openStore } from './store/index.ts';
 import { VERSION } from './version.ts';
 
@@ -41,20 +40,17 @@ async function main() {
   );
   const now = () => new Date();
   const push = new PushFanout(vapid.publicKey, store, notifier, now);
-  const spreader = new EffectSpreader({
-    store,
-    now,
-    onChanges: (notices) => announceChanges(store, notices, 'admin')
-  });
-  const services = {
+  // The one composition root: the store, the notifier, then everything wired over them (the
+  // sync engine, the spreader, the effect ports), the app and the real-time hub.
+  const services = composeServices({
     config,
     store,
     notifier,
     secretKey: loadSecretKey(config.secretKey, config.dataDir),
     now,
-    spreader,
     push
-  };
+  });
+  const { spreader } = services;
   if (await seedDemo(store)) console.log(demoSignInHelp(config.publicUrl, usesDevOutbox(config)));
 
   // Delivers the durable email/SMS queue, this instance's messages and any left by others.

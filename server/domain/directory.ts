@@ -4,7 +4,7 @@
 import { and, asc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import { tables, type Db } from '../store/index.ts';
 import { acceptedContacts, effectiveSetting, isOff, organizationFor } from './external/policy.ts';
-import type { Actor } from './sync/rules.ts';
+import type { Actor } from './sync/context.ts';
 import { sanitizeDisplayName } from './names.ts';
 
 export const DIRECTORY_LIMIT = 20;

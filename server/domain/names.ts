@@ -1,7 +1,7 @@
 // People's names at the server's edges: refused on write with a stable code, cleaned on read.
 import { checkDisplayName, type NameErrorCode } from '../../common/display-name.ts';
 import { MAX_NAME_LENGTH } from '../../common/limits.ts';
-import { DomainError } from './accounts.ts';
+import { DomainError } from './errors.ts';
 
 export { sanitizeDisplayName, isDisplayName } from '../../common/display-name.ts';
 

@@ -1,17 +1,16 @@
 // Sign-in sessions: a random token in the cookie, only its hash on the server.
 import { eq, sql } from 'drizzle-orm';
 import { prepared, tables, type Db, type Store } from '../store/index.ts';
+import type { OrganizationRow, UserRow } from '../store/schema.ts';
 import { randomToken, tokenHash } from './secrets.ts';
 
 export const SESSION_LIFETIME_MS = 90 * 24 * 60 * 60 * 1000;
 /** Activity extends a session, but at most one write per session per hour. */
 const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
 
-export type User = typeof tables.users.$inferSelect;
-export type Organization = typeof tables.organizations.$inferSelect;
 export type SignedIn = {
-  user: User;
-  organization: Organization | null;
+  user: UserRow;
+  organization: OrganizationRow | null;
   tokenHash: string;
   /** When the session ends unless activity extends it (the socket hub closes it then). */
   expiresAt: Date;

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, lte, min, sql } from 'drizzle-orm';
 import type { Config } from '../config.ts';
 import { tables, type Db, type Store } from '../store/index.ts';
+import type { OutgoingMessageRow } from '../store/schema.ts';
 import {
   devOutboxTransport,
   httpSmsTransport,
@@ -54,7 +55,6 @@ const DEFAULTS = {
 };
 
 const { outgoingMessages: queue } = tables;
-type Row = typeof queue.$inferSelect;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -177,7 +177,7 @@ export class Notifier {
   }
 
   /** Takes up to a batch of due messages for one lease. */
-  private claim(): Promise<Row[]> {
+  private claim(): Promise<OutgoingMessageRow[]> {
     const at = this.now();
     const token = randomUUID();
     const due = and(isNull(queue.failedAt), lte(queue.dueAtMs, at));
@@ -206,7 +206,7 @@ export class Notifier {
     });
   }
 
-  private async deliver(row: Row): Promise<void> {
+  private async deliver(row: OutgoingMessageRow): Promise<void> {
     const mine = and(eq(queue.id, row.id), eq(queue.claim, row.claim ?? ''));
     const message = toOutgoing(row);
     try {
@@ -254,7 +254,7 @@ function subjectOf(message: Outgoing): string | null {
   return null;
 }
 
-function toOutgoing(row: Row): Outgoing {
+function toOutgoing(row: OutgoingMessageRow): Outgoing {
   switch (row.channel) {
     case 'email':
       return { channel: 'email', to: row.recipient, subject: row.subject ?? '', text: row.body };

@@ -9,6 +9,7 @@ import { ORIGIN, openTestStore } from '../../tests/support/harness.ts';
 import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { seedDemo } from '../seed.ts';
+import { composeServices } from '../services.ts';
 import { Notifier, notifierFromConfig } from './notifier.ts';
 import { tables } from '../store/index.ts';
 import { httpSmsTransport, smtpTransport } from './transports.ts';
@@ -176,13 +177,15 @@ describe('sign-in through real providers', () => {
     const notifier = notifierFromConfig(config, store);
     cleanups.push(() => notifier.close());
     await seedDemo(store);
-    const app = createApp({
-      config,
-      store,
-      notifier,
-      secretKey: randomBytes(32),
-      now: () => new Date()
-    });
+    const app = createApp(
+      composeServices({
+        config,
+        store,
+        notifier,
+        secretKey: randomBytes(32),
+        now: () => new Date()
+      })
+    );
     const post = (path: string, body: object) =>
       app.request(`${ORIGIN}${path}`, {
         method: 'POST',

@@ -2,7 +2,6 @@
 // development outbox in the database.
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import type { Config } from '../config.ts';
 import { tables, type Store } from '../store/index.ts';
 
 export type OutgoingEmail = { channel: 'email'; to: string; subject: string; text: string };
@@ -19,6 +18,11 @@ export type OutgoingPush = {
   topic: string;
 };
 export type Outgoing = OutgoingEmail | OutgoingSms | OutgoingPush;
+
+/** An SMTP server (`SMTP_URL`, `MAIL_FROM`). */
+export type SmtpOptions = { smtpUrl: string; from: string };
+/** A provider speaking Twilio's Messages API (`SMS_*`). */
+export type SmsApiOptions = { apiUrl: string; accountSid: string; authToken: string; from: string };
 
 export interface Transport<M extends Outgoing> {
   readonly name: string;
@@ -49,7 +53,7 @@ function boundedSmtpUrl(smtpUrl: string): string {
   return url.toString();
 }
 
-export function smtpTransport(mail: NonNullable<Config['mail']>): Transport<OutgoingEmail> {
+export function smtpTransport(mail: SmtpOptions): Transport<OutgoingEmail> {
   const transporter = nodemailer.createTransport(boundedSmtpUrl(mail.smtpUrl));
   const domain = /@([^\s>]+)>?\s*$/.exec(mail.from)?.[1] ?? 'parley.invalid';
   return {
@@ -68,7 +72,7 @@ export function smtpTransport(mail: NonNullable<Config['mail']>): Transport<Outg
 }
 
 /** The Twilio Messages API shape; the base URL is configurable so any compatible provider works. */
-export function httpSmsTransport(sms: NonNullable<Config['sms']>): Transport<OutgoingSms> {
+export function httpSmsTransport(sms: SmsApiOptions): Transport<OutgoingSms> {
   const endpoint = new URL(
     `2010-04-01/Accounts/${encodeURIComponent(sms.accountSid)}/Messages.json`,
     sms.apiUrl.endsWith('/') ? sms.apiUrl : `${sms.apiUrl}/`

@@ -1,6 +1,7 @@
 // Commit notices between server instances: "user U's change log reaches cursor C". On
 // PostgreSQL they travel by NOTIFY parley_changes (every instance LISTENs); on SQLite they stay
 // in the process.
+import type { ChangeFeed } from '../domain/effects.ts';
 import type { ChangeNotice } from '../domain/sync/changes.ts';
 import type { Store } from '../store/index.ts';
 
@@ -54,6 +55,11 @@ export function announceChanges(store: Store, notices: ChangeNotice[], origin: s
   publishChanges(store, notices).catch((error: unknown) =>
     console.error(`[${origin}] could not announce changes`, error)
   );
+}
+
+/** The feed port that domain code publishes to after commit (domain/effects.ts). */
+export function changeFeed(store: Store): ChangeFeed {
+  return (notices) => announceChanges(store, notices, 'changes');
 }
 
 export function listenForChanges(

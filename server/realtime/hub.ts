@@ -9,12 +9,12 @@ import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
 import { parse as parseCookies } from 'hono/utils/cookie';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
-import type { ServerEvent } from '../../common/protocol.ts';
 import { findSession, type SignedIn } from '../domain/sessions.ts';
-import { currentCursor, readChanges, type ChangeNotice } from '../domain/sync/changes.ts';
+import { currentCursor } from '../domain/sync/changes.ts';
 import type { Services } from '../http/context.ts';
 import { isOwnOrigin, SESSION_COOKIE } from '../http/guards.ts';
 import { tables } from '../store/index.ts';
+import { changeDelivery, type Connection } from './delivery.ts';
 import { listenForChanges, listenForEndedSessions, type EndedSessions } from './feed.ts';
 
 export const WS_PATH = '/api/sync/ws';
@@ -25,10 +25,6 @@ function textOf(data: RawData): string {
   return Buffer.from(data).toString('utf8');
 }
 
-/** Changes sent inline at most; a device further behind is poked and pulls. */
-const MAX_INLINE_CHANGES = 100;
-/** A socket that cannot drain this much is dropped: the device reconnects and pulls. */
-const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const SESSION_CHECK_BATCH = 500;
 /** Sockets one session (one browser) may hold open on an instance: tabs, with room to spare. */
 export const MAX_SOCKETS_PER_SESSION = 10;
@@ -45,21 +41,6 @@ const ClientEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ack'), cursor: z.number().int().min(0) }),
   z.object({ type: z.literal('visibility'), visible: z.boolean() })
 ]);
-
-type Connection = {
-  socket: WebSocket;
-  userId: string;
-  tokenHash: string;
-  /** Cursor the device has (acked, or sent since): null until its first ack. */
-  known: number | null;
-  /** Highest cursor this socket was poked for (one poke per change is enough). */
-  poked: number;
-  alive: boolean;
-  /** The page said it is hidden: push notifications reach its browser (until it shows again). */
-  hidden: boolean;
-  /** Fires when the session expires. */
-  expiry: NodeJS.Timeout | null;
-};
 
 export type RealtimeOptions = {
   /** Ping period; a socket silent for two periods is dropped, and sessions are re-checked. */
@@ -82,88 +63,8 @@ export async function startRealtime(services: Services, options: RealtimeOptions
   });
   const byUser = new Map<string, Set<Connection>>();
   const bySession = new Map<string, Set<Connection>>();
-  /** Per user with sockets here: the highest cursor announced. */
-  const announced = new Map<string, number>();
-  /** Per user: the highest announced cursor not yet delivered. */
-  const pending = new Map<string, number>();
-  const delivering = new Set<string>();
-
-  const send = (conn: Connection, event: ServerEvent | string) => {
-    if (conn.socket.readyState !== conn.socket.OPEN) return;
-    if (conn.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      conn.socket.terminate();
-      return;
-    }
-    conn.socket.send(typeof event === 'string' ? event : JSON.stringify(event));
-  };
-
-  function schedule(userId: string, cursor: number) {
-    pending.set(userId, Math.max(cursor, pending.get(userId) ?? 0));
-    void deliverLoop(userId);
-  }
-
-  function announce(notices: ChangeNotice[]) {
-    for (const { userId, cursor } of notices) {
-      if (!byUser.has(userId)) continue;
-      announced.set(userId, Math.max(cursor, announced.get(userId) ?? 0));
-      schedule(userId, cursor);
-    }
-  }
-
-  /** One delivery at a time per user, so that sockets get changes in order and without repeats. */
-  async function deliverLoop(userId: string) {
-    if (delivering.has(userId)) return;
-    delivering.add(userId);
-    try {
-      for (let cursor = pending.get(userId); cursor !== undefined; cursor = pending.get(userId)) {
-        pending.delete(userId);
-        await deliver(userId, cursor);
-      }
-    } catch (error) {
-      console.error('[realtime] delivery failed', error);
-    } finally {
-      delivering.delete(userId);
-    }
-  }
-
-  async function deliver(userId: string, cursor: number) {
-    const conns = byUser.get(userId);
-    if (!conns) return;
-    const byKnown = new Map<number, Connection[]>();
-    for (const conn of conns) {
-      if (conn.known === null) {
-        if (conn.poked < cursor) send(conn, { type: 'poke', cursor });
-        conn.poked = Math.max(conn.poked, cursor);
-      } else if (conn.known < cursor) {
-        const group = byKnown.get(conn.known);
-        if (group) group.push(conn);
-        else byKnown.set(conn.known, [conn]);
-      }
-    }
-    for (const [after, group] of byKnown) {
-      const page = await store.read((db) => readChanges(db, userId, after, MAX_INLINE_CHANGES));
-      const event = page.hasMore
-        ? JSON.stringify({
-            type: 'poke',
-            cursor: Math.max(cursor, page.cursor)
-          } satisfies ServerEvent)
-        : JSON.stringify({ type: 'changes', after, changes: page.changes } satisfies ServerEvent);
-      for (const conn of group) {
-        // An ack may have moved the device on while we read.
-        if (conn.known !== after || page.changes.length === 0) continue;
-        send(conn, event);
-        if (!page.hasMore) conn.known = page.cursor;
-      }
-    }
-  }
-
-  /** After the listening connection came back: what was announced meanwhile is lost, so poke all. */
-  async function pokeEveryone() {
-    for (const [userId, conns] of byUser) {
-      const cursor = await store.read((db) => currentCursor(db, userId));
-      for (const conn of conns) send(conn, { type: 'poke', cursor });
-    }
-  }
+  const changes = changeDelivery(store, byUser);
+  const { announce, schedule, pokeEveryone, send } = changes;
 
   const unlisten = await listenForChanges(store, announce, () => {
     pokeEveryone().catch((error: unknown) => console.error('[realtime] resume failed', error));
@@ -190,7 +91,7 @@ export async function startRealtime(services: Services, options: RealtimeOptions
     }
     conn.known = Math.max(conn.known ?? 0, event.cursor);
     // Behind what was announced (e.g. it acked a pull that missed the last change): catch it up.
-    const latest = announced.get(conn.userId) ?? 0;
+    const latest = changes.latest(conn.userId);
     if (conn.known < latest) schedule(conn.userId, latest);
   }
 
@@ -227,7 +128,7 @@ export async function startRealtime(services: Services, options: RealtimeOptions
     conn.expiry = null;
     removeFrom(bySession, conn.tokenHash, conn);
     removeFrom(byUser, conn.userId, conn);
-    if (!byUser.has(conn.userId)) announced.delete(conn.userId);
+    if (!byUser.has(conn.userId)) changes.forget(conn.userId);
   }
 
   /** Closes a socket whose session ended; it is detached first, so no delivery can follow. */

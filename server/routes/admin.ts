@@ -19,17 +19,14 @@ import {
   removeBlockedDomain
 } from '../domain/admin/blocked.ts';
 import { removeMember, searchMembers, updateMember } from '../domain/admin/members.ts';
-import { EffectSpreader } from '../domain/admin/spread.ts';
 import {
   previewSettings,
   readSettings,
   updateSettings,
   type ServerLimits
 } from '../domain/admin/settings.ts';
-import type { ChangeNotice } from '../domain/sync/changes.ts';
 import type { AppEnv, Services } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
-import { announceChanges, announceEndedSessions } from '../realtime/feed.ts';
 import type { Db, Store } from '../store/index.ts';
 import {
   addAddress,
@@ -112,9 +109,8 @@ export function adminRoutes(services: Services) {
     perOrganizationDay: services.config.invitationLimits.perOrganizationDay,
     smsCountries: services.config.smsCountries
   };
-  const announce = (notices: ChangeNotice[]) => announceChanges(store, notices, 'admin');
-  const spreader =
-    services.spreader ?? new EffectSpreader({ store, now: services.now, onChanges: announce });
+  // Effects leave through the ports services.ts wired: the change feed, the spreader, sessions.
+  const { feed: announce, spreader } = services;
 
   const app = new OpenAPIHono<AdminEnv>();
   app.use('/organizations/:organizationId/*', adminAccess(store));
@@ -165,7 +161,7 @@ export function adminRoutes(services: Services) {
         removeMember(tx, admin, userId, services.now())
       );
       // Their sockets close before the answer, on every instance; then the chats' news.
-      await announceEndedSessions(store, { userIds: [userId] });
+      await services.endSessions({ userIds: [userId] });
       announce(notices);
       return c.body(null, 204);
     })

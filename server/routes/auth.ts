@@ -2,13 +2,13 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { readAddress, requestSignInCode, verifySignInCode } from '../domain/accounts.ts';
+import { readAddress } from '../domain/accounts.ts';
+import { requestSignInCode, verifySignInCode } from '../domain/sign-in.ts';
 import { revokeAllSessions, revokeSession, SESSION_LIFETIME_MS } from '../domain/sessions.ts';
 import type { AppEnv, Services } from '../http/context.ts';
 import { errorResponses, ErrorSchema } from '../http/errors.ts';
 import { requireSignedIn, SESSION_COOKIE } from '../http/guards.ts';
 import { localeFromHeader } from '../messaging/templates.ts';
-import { announceEndedSessions } from '../realtime/feed.ts';
 import { LocaleSchema, MeSchema, NameInput, toMe } from './me.ts';
 
 const AddressInput = z.string().max(320).openapi({ example: 'alice@contoso.test' });
@@ -141,6 +141,7 @@ export function authRoutes(services: Services) {
   const accounts = () => ({
     store: services.store,
     notifier: services.notifier,
+    feed: services.feed,
     secretKey: services.secretKey,
     rules: {
       smsCountries: services.config.smsCountries,
@@ -171,7 +172,7 @@ export function authRoutes(services: Services) {
       if (result.status === 'name_required') return c.json({ status: result.status }, 200);
       // Rotation ended the session this browser had before: its sockets close too.
       const previous = c.var.signedIn?.tokenHash;
-      if (previous) await announceEndedSessions(services.store, { tokenHashes: [previous] });
+      if (previous) await services.endSessions({ tokenHashes: [previous] });
       setSessionCookie(c, result.sessionToken);
       return c.json({ status: result.status, user: toMe(result.user, result.organization) }, 200);
     })
@@ -179,7 +180,7 @@ export function authRoutes(services: Services) {
       const session = c.var.signedIn;
       if (session) {
         await services.store.tx((tx) => revokeSession(tx, session.tokenHash));
-        await announceEndedSessions(services.store, { tokenHashes: [session.tokenHash] });
+        await services.endSessions({ tokenHashes: [session.tokenHash] });
       }
       clearSessionCookie(c);
       return c.body(null, 204);
@@ -187,7 +188,7 @@ export function authRoutes(services: Services) {
     .openapi(signOutEverywhere, async (c) => {
       const userId = c.var.signedIn.user.id;
       await services.store.tx((tx) => revokeAllSessions(tx, userId));
-      await announceEndedSessions(services.store, { userIds: [userId] });
+      await services.endSessions({ userIds: [userId] });
       clearSessionCookie(c);
       return c.body(null, 204);
     });

@@ -7,7 +7,7 @@ import {
   countLinkUse,
   previewInvitation,
   refuseInvitation
-} from '../domain/external/invitations.ts';
+} from '../domain/external/invitation-links.ts';
 import { SESSION_LIFETIME_MS } from '../domain/sessions.ts';
 import type { AppEnv, Services } from '../http/context.ts';
 import { errorResponses } from '../http/errors.ts';
@@ -142,7 +142,7 @@ export function invitationRoutes(services: Services) {
       const now = services.now();
       await countLinkUse(store, c.var.clientIp, now);
       const body = c.req.valid('json');
-      const result = await acceptInvitation(store, {
+      const result = await acceptInvitation(services, {
         token: body.token,
         name: body.name,
         locale: body.locale ?? localeFromHeader(c.req.header('accept-language')),
@@ -164,7 +164,7 @@ export function invitationRoutes(services: Services) {
       const now = services.now();
       await countLinkUse(store, c.var.clientIp, now);
       const { token } = c.req.valid('json');
-      await refuseInvitation(store, { token, now });
+      await refuseInvitation(services, { token, now });
       return c.json({ ok: true as const }, 200);
     });
 }

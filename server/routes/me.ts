@@ -6,7 +6,7 @@ import { MAX_NAME_LENGTH } from '../../common/limits.ts';
 import { DEFAULT_REQUEST_CAP } from '../../common/protocol.ts';
 import { requestCap } from '../domain/external/policy.ts';
 import { readDisplayName, sanitizeDisplayName } from '../domain/names.ts';
-import type { Organization, User } from '../domain/sessions.ts';
+import type { OrganizationRow, UserRow } from '../store/schema.ts';
 import type { AppEnv, Services } from '../http/context.ts';
 import { ApiError, errorResponses } from '../http/errors.ts';
 import { requireSignedIn } from '../http/guards.ts';
@@ -49,7 +49,7 @@ export type Me = z.infer<typeof MeSchema>;
 /** Where no region is known, numbers must be typed with their country code. */
 const FALLBACK_REGION = 'US';
 
-export function toMe(user: User, organization: Organization | null): Me {
+export function toMe(user: UserRow, organization: OrganizationRow | null): Me {
   return {
     id: user.id,
     name: sanitizeDisplayName(user.name),

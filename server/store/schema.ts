@@ -590,3 +590,11 @@ export function defineTables(c: Columns) {
 }
 
 export type Tables = ReturnType<typeof defineTables>;
+
+// Row types, named once: what a select of the whole row returns (the same on both dialects).
+export type UserRow = Tables['users']['$inferSelect'];
+export type OrganizationRow = Tables['organizations']['$inferSelect'];
+export type ChatRow = Tables['chats']['$inferSelect'];
+export type MessageRow = Tables['messages']['$inferSelect'];
+export type MessageRequestRow = Tables['messageRequests']['$inferSelect'];
+export type OutgoingMessageRow = Tables['outgoingMessages']['$inferSelect'];

@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signedIn } from './accounts.ts';
 import { launchChromium } from './browser.ts';
-import { bodies, controlledByServiceWorker, send } from './chat-page.ts';
+import { bodies, composer, controlledByServiceWorker, send } from './chat-page.ts';
 
 const baseUrl = inject('baseUrl');
 let browser: Browser;
@@ -179,5 +179,24 @@ describe('chat', () => {
     // Windowed: the whole history is loaded, but only what is near the screen is rendered.
     expect((await bodies(laptop.page)).length).toBeLessThan(60);
     await laptop.context.close();
+  });
+
+  it('keeps what is typed when the composer is mounted again, ready to send at once', async () => {
+    // The composer goes away and comes back (here through the chat's details; after an Accept,
+    // as the acceptance syncs): the text must be in it as soon as it shows, not a moment later.
+    const { page } = alice;
+    await page.goto(`${baseUrl}/chats/${directChatId}`);
+    await bruno.page.goto(`${baseUrl}/chats/${directChatId}`);
+    const text = 'Typed before the composer came back';
+    await composer(page).fill(text);
+    await page.getByRole('link', { name: 'Chat details' }).click();
+    await page.getByRole('link', { name: 'Back to chats' }).click();
+    await composer(page).waitFor();
+    expect(await composer(page).inputValue()).toBe(text);
+    await composer(page).press('Enter');
+    await expect.poll(async () => (await bodies(page)).at(-1), { timeout: 10_000 }).toBe(text);
+    await expect
+      .poll(async () => (await bodies(bruno.page)).at(-1), { timeout: 15_000 })
+      .toBe(text);
   });
 });

@@ -7,18 +7,16 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
-import { EffectSpreader } from '../../server/domain/admin/spread.ts';
 import { createSession } from '../../server/domain/sessions.ts';
-import type { Services } from '../../server/http/context.ts';
 import { SESSION_COOKIE } from '../../server/http/guards.ts';
 import webpush from 'web-push';
 import { Notifier } from '../../server/messaging/notifier.ts';
 import { egressRule } from '../../server/push/egress.ts';
 import { PushFanout } from '../../server/push/fanout.ts';
 import { pushTransport } from '../../server/push/transport.ts';
-import { announceChanges } from '../../server/realtime/feed.ts';
 import type { Outgoing, Transport } from '../../server/messaging/transports.ts';
 import { seedDemo } from '../../server/seed.ts';
+import { composeServices } from '../../server/services.ts';
 import { openStore, type Store } from '../../server/store/index.ts';
 
 export const ORIGIN = 'http://localhost:3000';
@@ -94,20 +92,15 @@ export async function startTestApp(overrides: Partial<Config> = {}) {
   const pushFanout = new PushFanout(vapid.publicKey, store, notifier, clock.now);
   // Each simulated browser has its own IP, passed as a proxy would.
   const config: Config = { ...loadConfig({ NODE_ENV: 'test' }), trustProxy: true, ...overrides };
-  const spreader = new EffectSpreader({
-    store,
-    now: clock.now,
-    onChanges: (notices) => announceChanges(store, notices, 'admin')
-  });
-  const services: Services = {
+  const services = composeServices({
     config,
     store,
     notifier,
     secretKey: randomBytes(32),
     now: clock.now,
-    spreader,
     push: pushFanout
-  };
+  });
+  const { spreader } = services;
   await seedDemo(store, clock.now());
   const app = createApp(services);
   return {

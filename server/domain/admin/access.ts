@@ -2,8 +2,8 @@
 // every call (a demoted admin loses access at once).
 import { eq } from 'drizzle-orm';
 import { tables, type Db, type Store } from '../../store/index.ts';
-import { DomainError } from '../accounts.ts';
-import type { OrganizationRow } from '../external/policy.ts';
+import { DomainError } from '../errors.ts';
+import type { OrganizationRow } from '../../store/schema.ts';
 
 export type Admin = {
   /** The acting admin, with their name now (recorded in the audit log as it is at the time). */

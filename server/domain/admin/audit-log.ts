@@ -2,7 +2,7 @@
 // as CSV that spreadsheets open safely.
 import { and, desc, eq, gte, lt, or, type SQL } from 'drizzle-orm';
 import { tables, type Db } from '../../store/index.ts';
-import { DomainError } from '../accounts.ts';
+import { DomainError } from '../errors.ts';
 import type { AuditDetails, AuditEventType } from '../../../common/audit.ts';
 import { sanitizeDisplayName } from '../names.ts';
 

@@ -3,7 +3,8 @@
 import { and, asc, eq, inArray, like } from 'drizzle-orm';
 import { emailDomain, parseEmail } from '../../../common/address.ts';
 import { tables, type Db } from '../../store/index.ts';
-import { DomainError, findAccount, readAddress } from '../accounts.ts';
+import { findAccount, readAddress } from '../accounts.ts';
+import { DomainError } from '../errors.ts';
 import { recordAudit } from '../audit.ts';
 import { chatChanges, recordChanges, type ChangeNotice, type NewChange } from '../sync/changes.ts';
 import type { Admin } from './access.ts';

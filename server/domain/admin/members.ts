@@ -2,8 +2,8 @@
 // outbound and inbound settings, and removal, each change audited.
 import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { tables, type Db } from '../../store/index.ts';
-import type { Role } from '../../store/schema.ts';
-import { DomainError } from '../accounts.ts';
+import type { Role, UserRow } from '../../store/schema.ts';
+import { DomainError } from '../errors.ts';
 import { containsPattern } from '../directory.ts';
 import { recordAudit } from '../audit.ts';
 import { revokeAllSessions } from '../sessions.ts';
@@ -28,8 +28,6 @@ export type Member = {
 };
 
 export type MemberPatch = { role?: Role; outbound?: Override; inbound?: Override };
-
-type UserRow = typeof tables.users.$inferSelect;
 
 export const toOverride = (value: boolean | null): Override =>
   value === null ? 'default' : value ? 'on' : 'off';

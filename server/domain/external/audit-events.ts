@@ -5,7 +5,8 @@ import { eq, inArray } from 'drizzle-orm';
 import { tables, type Db } from '../../store/index.ts';
 import type { Channel } from '../../store/schema.ts';
 import { recordAudit } from '../audit.ts';
-import type { ChatRow, MutationContext } from '../sync/rules.ts';
+import type { ChatRow } from '../../store/schema.ts';
+import type { MutationContext } from '../sync/context.ts';
 import { requestCap } from './policy.ts';
 
 type Person = { id: string; name: string; organizationId: string | null };

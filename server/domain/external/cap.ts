@@ -4,7 +4,7 @@
 // `request_pairs` row per pair, taken by an atomic conditional upsert in the send's transaction.
 import { and, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import { tables, type Db } from '../../store/index.ts';
-import type { ChatAccess, MutationContext, Refusal } from '../sync/rules.ts';
+import type { ChatAccess, MutationContext, Refusal } from '../sync/context.ts';
 import { acceptedContacts, areExternal, requestCap } from './policy.ts';
 
 const { messageRequests, requestPairs } = tables;

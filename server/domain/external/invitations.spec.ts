@@ -6,9 +6,9 @@ import {
   countInvitation,
   hashInvitationToken,
   invitationMessage,
-  newInvitationToken,
-  type InvitationLimits
+  newInvitationToken
 } from './invitations.ts';
+import type { InvitationLimits } from '../../config.ts';
 
 const address = (text: string): Address => {
   const parsed = parseAddress(text, 'FR');

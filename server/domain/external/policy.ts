@@ -3,9 +3,8 @@
 import { and, desc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
 import { DEFAULT_REQUEST_CAP, type ReadOnlyReason } from '../../../common/protocol.ts';
 import { tables, type Db } from '../../store/index.ts';
+import type { OrganizationRow } from '../../store/schema.ts';
 import { blockableAccount, blockedByOrganization } from '../admin/policy.ts';
-
-export type OrganizationRow = typeof tables.organizations.$inferSelect;
 
 /** A setting that is there and off (null: no organization, so no such setting). */
 export function isOff(setting: boolean | null | undefined): boolean {
@@ -22,44 +21,6 @@ export function effectiveSetting(
 ): boolean {
   return override ?? organizationSetting ?? true;
 }
-
-/** SMS goes to these regions when an organization has not chosen its own: EU/EEA, CH, GB, US, CA. */
-export const DEFAULT_SMS_COUNTRIES: readonly string[] = [
-  'AT',
-  'BE',
-  'BG',
-  'HR',
-  'CY',
-  'CZ',
-  'DK',
-  'EE',
-  'FI',
-  'FR',
-  'DE',
-  'GR',
-  'HU',
-  'IE',
-  'IT',
-  'LV',
-  'LT',
-  'LU',
-  'MT',
-  'NL',
-  'PL',
-  'PT',
-  'RO',
-  'SK',
-  'SI',
-  'ES',
-  'SE',
-  'IS',
-  'LI',
-  'NO',
-  'CH',
-  'GB',
-  'US',
-  'CA'
-];
 
 /**
  * Whether an invitation may be texted to `country` (undefined: a non-geographic number, never):

@@ -5,11 +5,10 @@
 import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Address } from '../../../common/address.ts';
 import { tables, type Db } from '../../store/index.ts';
-import type { Locale } from '../../store/schema.ts';
+import type { Locale, OrganizationRow } from '../../store/schema.ts';
 import type { Account } from '../accounts.ts';
-import type { Organization } from '../sessions.ts';
 import { blockableAccount, blockedByOrganization } from '../admin/policy.ts';
-import type { MutationContext } from '../sync/rules.ts';
+import type { MutationContext } from '../sync/context.ts';
 import { invitationMessage } from './invitations.ts';
 import { declinedWithoutReply, effectiveSetting, hasBlocked, isOff } from './policy.ts';
 
@@ -70,7 +69,7 @@ export async function resolveDelivery(
   sender: Sender,
   address: Address,
   account: Account | null,
-  domainOrganization: Organization | null
+  domainOrganization: OrganizationRow | null
 ): Promise<Delivery> {
   const [refused] = await tx
     .select({ key: invitationRefusals.addressKey })

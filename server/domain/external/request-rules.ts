@@ -1,24 +1,21 @@
-// The rules of message requests inside the sync engine's pipeline (docs/external-contacts.md):
-// who may answer a request or control an invitation, what may be sent before acceptance, and
-// who a message or read marker in a request reaches. Reads only; the appliers live beside it
-// (start-external.ts, request-answers.ts, invitation-control.ts).
+// What the mutation families read of message requests (docs/external-contacts.md): the request
+// behind a chat, whether its recipient's door is closed to the sender, what may be sent before
+// acceptance, and who a message or read marker in a request reaches. The mutations themselves
+// live beside it (start-external.ts, request-answers.ts, invitation-control.ts) and in sync/.
 import { eq } from 'drizzle-orm';
-import type { Mutation } from '../../../common/protocol.ts';
 import { tables, type Db } from '../../store/index.ts';
 import { senderOrganizationBlocked } from '../admin/policy.ts';
 import { hideRequest } from '../admin/effects.ts';
+import type { ChatRow, MessageRequestRow } from '../../store/schema.ts';
 import type { NewChange } from '../sync/changes.ts';
 import {
   closedRefusal,
   refusals,
   refuse,
-  type ChatAccess,
   type MutationContext,
   type Refusal
-} from '../sync/rules.ts';
-import { areExternal, isOff, organizationFor, outboundOpen, writeClosedReason } from './policy.ts';
-
-export type RequestRecord = typeof tables.messageRequests.$inferSelect;
+} from '../sync/context.ts';
+import { areExternal, isOff, organizationFor, writeClosedReason } from './policy.ts';
 
 const { messageRequests, users } = tables;
 
@@ -35,61 +32,17 @@ export const requestRefusals = {
 };
 
 /** The request behind a chat, if it is one. Only a 1:1 chat without a direct key can be pending. */
-export async function requestOf(tx: Db, chat: ChatAccess['chat']): Promise<RequestRecord | null> {
+export async function requestOf(tx: Db, chat: ChatRow): Promise<MessageRequestRow | null> {
   if (chat.kind !== 'direct') return null;
   const [row] = await tx.select().from(messageRequests).where(eq(messageRequests.chatId, chat.id));
   return row ?? null;
 }
 
-async function pendingRequestOf(tx: Db, chat: ChatAccess['chat']) {
+/** The request behind a chat while it is not accepted (pending, declined or blocked). */
+export async function pendingRequestOf(tx: Db, chat: ChatRow) {
   if (chat.directKey !== null) return null;
   const request = await requestOf(tx, chat);
   return request && request.status !== 'accepted' ? request : null;
-}
-
-/** The rule for request mutations and for sends in a request (called from rules.ts). */
-export async function checkRequest(
-  tx: Db,
-  context: MutationContext,
-  mutation: Mutation
-): Promise<Refusal | null> {
-  switch (mutation.type) {
-    case 'request.accept':
-    case 'request.decline':
-    case 'request.block': {
-      // Only the recipient of a request still open; to anyone else there is no such request.
-      const access = await context.chat(mutation.args.chatId);
-      const request = access && (await pendingRequestOf(tx, access.chat));
-      const answerable =
-        request?.recipientId === context.actor.id &&
-        request.status === 'pending' &&
-        request.revokedAt === null &&
-        !request.suppressed &&
-        !(await inboundClosedTo(tx, context, request.senderId));
-      if (!answerable) return refusals.chatNotFound();
-      // While the sender may not chat with outsiders the request stands, read-only: it cannot
-      // be accepted (decline and block stay open to the recipient).
-      return mutation.type === 'request.accept' && !(await outboundOpen(tx, request.senderId))
-        ? refusals.readOnly()
-        : null;
-    }
-    case 'invitation.resend':
-    case 'invitation.revoke': {
-      const access = await context.chat(mutation.args.chatId);
-      const request = access && (await pendingRequestOf(tx, access.chat));
-      if (request?.senderId !== context.actor.id) return refusals.chatNotFound();
-      if (mutation.type === 'invitation.revoke') return null;
-      const organization = await context.organization();
-      if (isOff(organization?.outboundExternal)) return refusals.outboundDisabled();
-      return (await senderOrganizationBlocked(tx, context.actor.organizationId, request))
-        ? refusals.blockedByOrganization()
-        : null;
-    }
-    case 'message.send':
-      return sendRefusal(tx, context, mutation.args.chatId);
-    default:
-      return null;
-  }
 }
 
 /**
@@ -97,7 +50,7 @@ export async function checkRequest(
  * `senderId`, someone outside the organization. Read here rather than from `suppressed`, which
  * a switch sets only as its effect spreads (admin/spread.ts): the setting applies at once.
  */
-async function inboundClosedTo(
+export async function inboundClosedTo(
   tx: Db,
   context: MutationContext,
   senderId: string
@@ -115,7 +68,7 @@ async function inboundClosedTo(
  * Before acceptance the recipient cannot write, and the sender only while their policy lets
  * them and the invitation stands; the cap comes after these, when the message is stored.
  */
-async function sendRefusal(
+export async function sendRefusal(
   tx: Db,
   context: MutationContext,
   chatId: string
@@ -145,7 +98,7 @@ async function sendRefusal(
 export async function messageAudience(
   tx: Db,
   context: MutationContext,
-  chat: ChatAccess['chat'],
+  chat: ChatRow,
   memberIds: string[]
 ): Promise<{ audience: string[]; changes: NewChange[] }> {
   const everyone = { audience: memberIds, changes: [] };
@@ -164,11 +117,11 @@ export async function messageAudience(
 }
 
 /** Whether a read marker is shared with the other members: not in a request not yet accepted. */
-export async function sharesReadReceipts(tx: Db, chat: ChatAccess['chat']): Promise<boolean> {
+export async function sharesReadReceipts(tx: Db, chat: ChatRow): Promise<boolean> {
   return (await pendingRequestOf(tx, chat)) === null;
 }
 
-/** The request behind a chat that passed its rule (`checkRequest`): there must be one. */
+/** The request behind a chat that passed its family's rules: there must be one. */
 export async function memberRequest(context: MutationContext, tx: Db, chatId: string) {
   const access = await context.chat(chatId);
   const request = access && (await requestOf(tx, access.chat));

@@ -1,19 +1,16 @@
 // The per-user change log: written in the transaction of each change (one row per user who may
 // see it, numbered by that user's cursor), read back by pull and by the WebSocket.
-import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
-import type {
-  Change,
-  ChatMember,
-  ChatState,
-  MessageState,
-  PullResponse,
-  RequestState
-} from '../../../common/protocol.ts';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Change, ChatState, PullResponse } from '../../../common/protocol.ts';
 import { prepared, tables, type Db } from '../../store/index.ts';
-import type { ChangeKind } from '../../store/schema.ts';
-import { areExternal, effectiveSetting, readOnlyReason, requestCap } from '../external/policy.ts';
-import type { ChatRow } from './rules.ts';
-import { sanitizeDisplayName } from '../names.ts';
+import type { ChangeKind, MessageRow } from '../../store/schema.ts';
+import {
+  chatMemberRows,
+  requestViewRows,
+  toChatState,
+  toMessageState,
+  type MemberRow
+} from './views.ts';
 
 /** A change for one user, before it has a cursor. */
 export type NewChange =
@@ -123,20 +120,6 @@ export async function recordChanges(
   return notices;
 }
 
-export type MessageRow = typeof tables.messages.$inferSelect;
-
-export function toMessageState(row: MessageRow): MessageState {
-  return {
-    id: row.id,
-    chatId: row.chatId,
-    seq: Number(row.seq),
-    authorId: row.authorId,
-    body: row.body,
-    sentAt: row.sentAt.toISOString(),
-    createdAt: row.createdAt.toISOString()
-  };
-}
-
 /** The user's changes after `after`, oldest first, at most `limit`. */
 const changesAfter = prepared('changes_after', (db, name) => {
   const { userChanges, messages } = tables;
@@ -214,171 +197,6 @@ export async function currentCursor(db: Db, userId: string): Promise<number> {
   return Number(row?.cursor ?? 0);
 }
 
-export type MemberRow = {
-  chatId: string;
-  userId: string;
-  name: string;
-  organizationId: string | null;
-  organization: string | null;
-  joinedAt: Date;
-  leftAt: Date | null;
-  readSeq: number;
-  /** Their effective outbound setting: whether they may write to people outside. */
-  outboundOpen: boolean;
-};
-
-/** Membership rows (current and former) with names: of one chat, or of the chats a subquery selects. */
-export async function chatMemberRows(db: Db, which: SQL | string): Promise<MemberRow[]> {
-  const { chatMembers, users, organizations } = tables;
-  const rows = await db
-    .select({
-      chatId: chatMembers.chatId,
-      userId: chatMembers.userId,
-      name: users.name,
-      organizationId: users.organizationId,
-      organization: organizations.name,
-      joinedAt: chatMembers.joinedAt,
-      leftAt: chatMembers.leftAt,
-      readSeq: chatMembers.readSeq,
-      outboundOverride: users.outboundOverride,
-      outbound: organizations.outboundExternal
-    })
-    .from(chatMembers)
-    .innerJoin(users, eq(users.id, chatMembers.userId))
-    .leftJoin(organizations, eq(organizations.id, users.organizationId))
-    .where(
-      typeof which === 'string'
-        ? eq(chatMembers.chatId, which)
-        : sql`${chatMembers.chatId} in (${which})`
-    );
-  return rows.map(({ outboundOverride, outbound, ...row }) => ({
-    ...row,
-    outboundOpen: effectiveSetting(outboundOverride, outbound)
-  }));
-}
-
-export function toChatMember(row: MemberRow, viewer: MemberRow | undefined): ChatMember {
-  return {
-    userId: row.userId,
-    // Rows written before the name rule are shown cleaned (docs/external-contacts.md).
-    name: sanitizeDisplayName(row.name),
-    organization: row.organization,
-    // Nobody is external to themselves (a personal account is external to everyone else).
-    external:
-      row.userId !== viewer?.userId &&
-      areExternal(viewer?.organizationId ?? null, row.organizationId),
-    joinedAt: row.joinedAt.toISOString()
-  };
-}
-
-/** A message request as the views need it: its row and the sender's cap. */
-export type RequestRow = Pick<
-  typeof tables.messageRequests.$inferSelect,
-  | 'chatId'
-  | 'senderId'
-  | 'recipientId'
-  | 'address'
-  | 'channel'
-  | 'status'
-  | 'sentAt'
-  | 'expiresAt'
-  | 'revokedAt'
-> & { cap: number };
-
-/** The requests of one chat, or of the chats a subquery selects. */
-export async function requestRows(db: Db, which: SQL | string): Promise<RequestRow[]> {
-  const { messageRequests: r, users, organizations } = tables;
-  const rows = await db
-    .select({
-      chatId: r.chatId,
-      senderId: r.senderId,
-      recipientId: r.recipientId,
-      address: r.address,
-      channel: r.channel,
-      status: r.status,
-      sentAt: r.sentAt,
-      expiresAt: r.expiresAt,
-      revokedAt: r.revokedAt,
-      organizationCap: organizations.requestCap
-    })
-    .from(r)
-    .innerJoin(users, eq(users.id, r.senderId))
-    .leftJoin(organizations, eq(organizations.id, users.organizationId))
-    .where(typeof which === 'string' ? eq(r.chatId, which) : sql`${r.chatId} in (${which})`);
-  return rows.map(({ organizationCap, ...row }) => ({
-    ...row,
-    cap: requestCap(organizationCap === null ? null : { requestCap: organizationCap })
-  }));
-}
-
-/** What `viewer` may know of a request: the sender never learns more than pending. */
-function toRequestState(request: RequestRow, viewer: string): RequestState | null {
-  if (viewer === request.senderId) {
-    return {
-      role: 'sender',
-      state: request.status === 'accepted' ? 'accepted' : 'pending',
-      address: request.address,
-      cap: request.cap,
-      invitation: {
-        status: request.revokedAt === null ? 'sent' : 'revoked',
-        channel: request.channel,
-        sentAt: request.sentAt.toISOString(),
-        expiresAt: request.expiresAt.toISOString()
-      }
-    };
-  }
-  if (viewer === request.recipientId) {
-    return { role: 'recipient', state: request.status, address: request.address };
-  }
-  return null;
-}
-
-/** Some two of the current members are external to each other. */
-function mixesOrganizations(current: MemberRow[]): boolean {
-  const first = current[0];
-  if (!first || current.length < 2) return false;
-  return current.some(
-    (row) => row !== first && areExternal(first.organizationId, row.organizationId)
-  );
-}
-
-/** The chat as `viewer` sees it, from all of its membership rows (and its request, if any). */
-export function toChatState(
-  chat: ChatRow,
-  rows: MemberRow[],
-  viewer: string,
-  request: RequestRow | null = null
-): ChatState {
-  const own = rows.find((row) => row.userId === viewer);
-  const current = rows.filter((row) => row.leftAt === null);
-  // Before acceptance the sender sees nobody but themselves, whoever holds the address.
-  const hidden = request !== null && request.status !== 'accepted' && viewer === request.senderId;
-  const shown = hidden ? current.filter((row) => row.userId === viewer) : current;
-  return {
-    id: chat.id,
-    kind: chat.kind,
-    name: chat.name,
-    createdBy: chat.createdBy,
-    createdAt: chat.createdAt.toISOString(),
-    lastSeq: Number(chat.lastSeq),
-    readSeq: Number(own?.readSeq ?? 0),
-    members: shown.map((row) => toChatMember(row, own)),
-    active: own !== undefined && own.leftAt === null,
-    external: request !== null || mixesOrganizations(current),
-    request: request && toRequestState(request, viewer),
-    readOnly: readOnlyOf(chat, rows, request)
-  };
-}
-
-function readOnlyOf(
-  chat: ChatRow,
-  rows: MemberRow[],
-  request: RequestRow | null
-): ChatState['readOnly'] {
-  const reason = readOnlyReason(chat, rows, request);
-  return reason && { reason };
-}
-
 /**
  * A `chat` change for each current member and for `alsoTell` (people who just left or were
  * removed, so that their devices learn it), as the chat stands now in this transaction; or for
@@ -393,7 +211,7 @@ export async function chatChanges(
   const [chat] = await tx.select().from(tables.chats).where(eq(tables.chats.id, chatId));
   if (!chat) throw new Error(`chat ${chatId} vanished inside its own transaction`);
   const rows = await chatMemberRows(tx, chatId);
-  const [request] = chat.kind === 'direct' ? await requestRows(tx, chatId) : [];
+  const [request] = chat.kind === 'direct' ? await requestViewRows(tx, chatId) : [];
   const audience =
     only ??
     new Set([...rows.filter((row) => row.leftAt === null).map((row) => row.userId), ...alsoTell]);
@@ -431,7 +249,7 @@ export async function chatsChanges(
   for (const row of rows) {
     members.set(row.chatId, [...(members.get(row.chatId) ?? []), row]);
   }
-  const requests = new Map((await requestRows(tx, list)).map((row) => [row.chatId, row]));
+  const requests = new Map((await requestViewRows(tx, list)).map((row) => [row.chatId, row]));
   return targets.flatMap(({ chatId, only }) => {
     const chat = chats.get(chatId);
     if (!chat) throw new Error(`chat ${chatId} vanished inside its own transaction`);

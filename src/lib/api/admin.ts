@@ -1,95 +1,33 @@
-// Typed calls to the admin API of one organization (docs/administration.md); admins only.
-import type { AuditDetails, AuditEventType } from '$common/audit';
-import { request } from './client';
+// Typed calls to the admin API of one organization (docs/administration.md); admins only. The
+// shapes are the server's (admin-schemas.ts), read off its routes.
+import type { AuditEventType } from '$common/audit';
+import { answer, apiUrl, client } from './client';
+import type { AnswerOf, Api, BodyOf, QueryOf } from './types';
 
-export type Override = 'default' | 'on' | 'off';
-export type Role = 'admin' | 'member';
+type Routes = Api['admin']['organizations'][':organizationId'];
 
-export interface InvitationLimits {
-  perSenderHour: number;
-  perOrganizationDay: number;
-}
-
+export type SettingsView = AnswerOf<Routes['settings']['$get']>;
 /** Effective values: the server fills in its defaults. */
-export interface AdminSettings {
-  outboundExternal: boolean;
-  inboundExternal: boolean;
-  requestCap: number;
-  smsCountries: string[];
-  invitationLimits: InvitationLimits;
-  /** Push notifications show the message text; off: "New message". */
-  notificationPreviews: boolean;
-}
-
+export type AdminSettings = SettingsView['settings'];
 export type SettingName = keyof AdminSettings;
-
+export type InvitationLimits = AdminSettings['invitationLimits'];
 /** Who changed a setting last, from the audit log (the name is null for a deleted account). */
-export interface SettingChange {
-  by: { id: string | null; name: string | null };
-  at: string;
-}
-
-export interface SettingsView {
-  organization: { id: string; name: string; domains: string[] };
-  settings: AdminSettings;
-  changes: Partial<Record<SettingName, SettingChange>>;
-  /** The countries the organization may choose from: the server's own list. */
-  smsCountriesAllowed: string[];
-}
-
-export interface SettingsPatch {
-  outboundExternal?: boolean;
-  inboundExternal?: boolean;
-  requestCap?: number;
-  /** null: back to the built-in list. */
-  smsCountries?: string[] | null;
-  /** A null field: back to the server's own limit. */
-  invitationLimits?: { perSenderHour?: number | null; perOrganizationDay?: number | null };
-  notificationPreviews?: boolean;
-}
-
+export type SettingChange = NonNullable<SettingsView['changes'][SettingName]>;
+/** A null `smsCountries` or limit: back to the server's own. */
+export type SettingsPatch = BodyOf<Routes['settings']['$patch']>;
 /** What saving a patch would do to existing conversations. */
-export interface Effects {
-  readOnlyChats: number;
-  hiddenRequests: number;
-}
+export type Effects = AnswerOf<Routes['settings']['preview']['$post']>['effects'];
 
-export interface Member {
-  id: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  role: Role;
-  outbound: Override;
-  inbound: Override;
-}
+export type Member = AnswerOf<Routes['members'][':userId']['$patch']>;
+export type MemberPatch = BodyOf<Routes['members'][':userId']['$patch']>;
+export type Role = Member['role'];
+export type Override = Member['outbound'];
 
-export type MemberPatch = Partial<Pick<Member, 'role' | 'outbound' | 'inbound'>>;
+export type BlockedLists = AnswerOf<Routes['blocked']['$get']>;
 
-type By = { id: string; name: string } | null;
-
-export interface BlockedLists {
-  domains: { domain: string; by: By; at: string }[];
-  addresses: { address: string; name: string | null; by: By; at: string }[];
-}
-
-export interface AuditEvent {
-  id: string;
-  /** One of AUDIT_EVENT_TYPES, or a type this version of the app does not know yet. */
-  type: string;
-  at: string;
-  /** Null when the system acted on its own. */
-  actor: { id: string | null; name: string } | null;
-  target: string | null;
-  targetUserId: string | null;
-  /** Scalars only: never message text. */
-  details: AuditDetails | null;
-}
-
-export interface AuditPage {
-  events: AuditEvent[];
-  hasMore: boolean;
-}
+export type AuditPage = AnswerOf<Routes['audit']['$get']>;
+/** `type` is one of AUDIT_EVENT_TYPES, or one this version of the app does not know yet. */
+export type AuditEvent = AuditPage['events'][number];
 
 /** The audit log's filters as the page holds them: empty strings mean "any". */
 export interface AuditFilter {
@@ -102,57 +40,72 @@ export interface AuditFilter {
   to: string;
 }
 
+type AuditPageQuery = { before?: string; limit?: number };
+
+/** The query of a filter and page: `hc` sends it for the list, auditQuery writes it for links. */
+function auditParams(
+  filter: AuditFilter,
+  page: AuditPageQuery = {}
+): QueryOf<Routes['audit']['$get']> {
+  return {
+    type: filter.type || undefined,
+    person: filter.person.trim() || undefined,
+    from: filter.from || undefined,
+    to: filter.to || undefined,
+    before: page.before || undefined,
+    limit: page.limit ? String(page.limit) : undefined
+  };
+}
+
 /** The query string for a filter (with `?`, or empty), shared by the list and the CSV export. */
-export function auditQuery(filter: AuditFilter, page: { before?: string; limit?: number } = {}) {
+export function auditQuery(filter: AuditFilter, page: AuditPageQuery = {}) {
   const params = new URLSearchParams();
-  if (filter.type) params.set('type', filter.type);
-  if (filter.person.trim()) params.set('person', filter.person.trim());
-  if (filter.from) params.set('from', filter.from);
-  if (filter.to) params.set('to', filter.to);
-  if (page.before) params.set('before', page.before);
-  if (page.limit) params.set('limit', String(page.limit));
+  for (const [key, value] of Object.entries(auditParams(filter, page))) {
+    if (value !== undefined) params.set(key, value);
+  }
   const query = params.toString();
   return query ? `?${query}` : '';
 }
 
-const base = (organizationId: string) =>
-  `/api/admin/organizations/${encodeURIComponent(organizationId)}`;
+// `hc` puts path parameters into the URL as they are: each is encoded here.
+const id = encodeURIComponent;
+const routes = (organizationId: string) => ({
+  at: client.admin.organizations[':organizationId'],
+  param: { organizationId: id(organizationId) }
+});
 
 /** Same-origin GET with the session cookie: a plain download link works. */
 export function auditCsvUrl(organizationId: string, filter: AuditFilter): string {
-  return `${base(organizationId)}/audit.csv${auditQuery(filter)}`;
+  const { at, param } = routes(organizationId);
+  // The filters as auditQuery writes them: the string the specs pin down.
+  return apiUrl(at['audit.csv'].$path({ param, query: {} }) + auditQuery(filter));
 }
 
 export function adminApi(organizationId: string) {
-  const at = base(organizationId);
+  const { at, param } = routes(organizationId);
   return {
-    settings: () => request<SettingsView>('GET', `${at}/settings`),
-    updateSettings: (patch: SettingsPatch) =>
-      request<SettingsView>('PATCH', `${at}/settings`, patch),
+    settings: () => answer(at.settings.$get({ param })),
+    updateSettings: (patch: SettingsPatch) => answer(at.settings.$patch({ param, json: patch })),
     /** Nothing is saved. */
-    preview: (patch: SettingsPatch) =>
-      request<{ effects: Effects }>('POST', `${at}/settings/preview`, patch),
-    members: (q: string) =>
-      request<{ members: Member[] }>(
-        'GET',
-        `${at}/members${q.trim() ? `?${new URLSearchParams({ q: q.trim() })}` : ''}`
-      ),
+    preview: (patch: SettingsPatch) => answer(at.settings.preview.$post({ param, json: patch })),
+    members: (q: string) => answer(at.members.$get({ param, query: { q: q.trim() || undefined } })),
     updateMember: (userId: string, patch: MemberPatch) =>
-      request<Member>('PATCH', `${at}/members/${encodeURIComponent(userId)}`, patch),
+      answer(
+        at.members[':userId'].$patch({ param: { ...param, userId: id(userId) }, json: patch })
+      ),
     /** At once: their sessions end, they leave every chat, their address no longer signs in. */
     removeMember: (userId: string) =>
-      request<void>('DELETE', `${at}/members/${encodeURIComponent(userId)}`),
-    blocked: () => request<BlockedLists>('GET', `${at}/blocked`),
-    blockDomain: (domain: string) =>
-      request<BlockedLists>('POST', `${at}/blocked/domains`, { domain }),
+      answer(at.members[':userId'].$delete({ param: { ...param, userId: id(userId) } })),
+    blocked: () => answer(at.blocked.$get({ param })),
+    blockDomain: (domain: string) => answer(at.blocked.domains.$post({ param, json: { domain } })),
     unblockDomain: (domain: string) =>
-      request<BlockedLists>('DELETE', `${at}/blocked/domains/${encodeURIComponent(domain)}`),
+      answer(at.blocked.domains[':domain'].$delete({ param: { ...param, domain: id(domain) } })),
     blockAddress: (address: string) =>
-      request<BlockedLists>('POST', `${at}/blocked/addresses`, { address }),
+      answer(at.blocked.addresses.$post({ param, json: { address } })),
     unblockAddress: (address: string) =>
-      request<BlockedLists>('POST', `${at}/blocked/addresses/remove`, { address }),
+      answer(at.blocked.addresses.remove.$post({ param, json: { address } })),
     audit: (filter: AuditFilter, before?: string) =>
-      request<AuditPage>('GET', `${at}/audit${auditQuery(filter, { before })}`)
+      answer(at.audit.$get({ param, query: auditParams(filter, { before }) }))
   };
 }
 

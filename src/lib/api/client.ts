@@ -1,13 +1,8 @@
-// The one way the app talks to the API: JSON in, JSON out, typed errors, offline told apart.
-import type {
-  CodeSent,
-  ErrorBody,
-  InvitationPreview,
-  Me,
-  MePatch,
-  VerifyRequest,
-  VerifyResult
-} from './types';
+// The one way the app talks to the API: JSON in, JSON out, typed errors, offline told apart. The
+// calls go through `hc<ApiType>`, so their bodies and answers are the server's own types.
+import { hc } from 'hono/client';
+import type { ApiType } from '../../../server/app.ts';
+import type { Answer, ErrorBody, MePatch, VerifyRequest } from './types';
 
 /** The server answered with an error (4xx/5xx). */
 export class ApiError extends Error {
@@ -40,37 +35,66 @@ const TIMEOUT_MS = 15_000;
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
-export async function request<T>(method: Method, path: string, body?: object): Promise<T> {
-  const init: RequestInit = {
-    method,
-    credentials: 'same-origin',
-    headers: { Accept: 'application/json' },
-    signal: AbortSignal.timeout(TIMEOUT_MS)
-  };
+/** `fetch` as every API call makes it, for `hc` and `request` alike. */
+async function apiFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+  const method = init.method ?? 'GET';
+  const headers = new Headers(init.headers);
+  headers.set('Accept', 'application/json');
+  let body = init.body;
   if (method !== 'GET') {
     // The server refuses state-changing requests that are not application/json (CSRF defence),
     // so every one carries a JSON body, even an empty one.
-    init.headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
-    init.body = JSON.stringify(body ?? {});
+    headers.set('Content-Type', 'application/json');
+    body ??= '{}';
   }
-
-  let response: Response;
   try {
-    response = await fetch(path, init);
+    return await fetch(input, {
+      ...init,
+      method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      signal: AbortSignal.timeout(TIMEOUT_MS)
+    });
   } catch (cause) {
     const timedOut = cause instanceof DOMException && cause.name === 'TimeoutError';
     throw new NetworkError(cause instanceof Error ? cause.message : String(cause), timedOut);
   }
+}
 
+type Answered = Pick<Response, 'ok' | 'status' | 'statusText' | 'headers' | 'text' | 'json'>;
+
+/** A 2xx answer's JSON (undefined when empty or 204); any other answer is thrown as an ApiError. */
+async function readAnswer(response: Answered): Promise<unknown> {
   if (response.ok) {
-    if (response.status === 204) return undefined as T;
+    if (response.status === 204) return undefined;
     const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
+    return text ? JSON.parse(text) : undefined;
   }
   throw await toApiError(response);
 }
 
-async function toApiError(response: Response): Promise<ApiError> {
+/** A call of `client`, answered with its 2xx body as the server types it. */
+export async function answer<R extends Answered>(call: Promise<R>): Promise<Answer<R>> {
+  return (await readAnswer(await call)) as Answer<R>;
+}
+
+/** A request by path, for callers with a contract of their own (the sync transport). */
+export async function request<T>(method: Method, path: string, body?: object): Promise<T> {
+  const init: RequestInit = { method };
+  if (method !== 'GET') init.body = JSON.stringify(body ?? {});
+  return (await readAnswer(await apiFetch(path, init))) as T;
+}
+
+const API_BASE = '/api';
+
+/** Every route under /api, typed by the server (`import type` only: no server code ships). */
+export const client = hc<ApiType>(API_BASE, { fetch: apiFetch });
+
+/** A path of `client` as a same-origin URL, for links (`$path` leaves out the base). */
+export const apiUrl = (path: string) => `${API_BASE}${path}`;
+
+async function toApiError(response: Answered): Promise<ApiError> {
   const retryAfter =
     response.status === 429 ? parseRetryAfter(response.headers.get('Retry-After')) : undefined;
   let body: unknown;
@@ -133,19 +157,18 @@ export function browserRegion(): string | undefined {
 
 export const api = {
   requestCode: (address: string) =>
-    request<CodeSent>('POST', '/api/auth/code', { address, region: browserRegion() }),
+    answer(client.auth.code.$post({ json: { address, region: browserRegion() } })),
   verify: (body: VerifyRequest) =>
-    request<VerifyResult>('POST', '/api/auth/verify', { ...body, region: browserRegion() }),
-  me: () => request<Me>('GET', '/api/me'),
-  updateMe: (patch: MePatch) => request<Me>('PATCH', '/api/me', patch),
-  signOut: () => request<void>('POST', '/api/auth/sign-out'),
-  signOutAll: () => request<void>('POST', '/api/auth/sign-out-all'),
+    answer(client.auth.verify.$post({ json: { ...body, region: browserRegion() } })),
+  me: () => answer(client.me.$get()),
+  updateMe: (patch: MePatch) => answer(client.me.$patch({ json: patch })),
+  signOut: () => answer(client.auth['sign-out'].$post({ json: {} })),
+  signOutAll: () => answer(client.auth['sign-out-all'].$post({ json: {} })),
   // Invitation links (docs/external-contacts.md): the token comes from the link's #fragment.
   previewInvitation: (token: string) =>
-    request<InvitationPreview>('POST', '/api/invitations/preview', { token }),
+    answer(client.invitations.preview.$post({ json: { token } })),
   /** Signed out, it also signs in (creating a personal account: `name` needed) and sets the cookie. */
   acceptInvitation: (token: string, name?: string) =>
-    request<{ chatId: string }>('POST', '/api/invitations/accept', { token, name }),
-  refuseInvitation: (token: string) =>
-    request<{ ok: true }>('POST', '/api/invitations/refuse', { token })
+    answer(client.invitations.accept.$post({ json: { token, name } })),
+  refuseInvitation: (token: string) => answer(client.invitations.refuse.$post({ json: { token } }))
 };

@@ -1,87 +1,51 @@
-// Shapes of the API's requests and answers, as the client sees them (to be pointed at server types).
+// The API's requests and answers as the client sees them: read off the server's routes
+// (`ApiType`, types only), so that a change there is a compile error here, not a surprise.
+import type { ClientResponse, hc, InferRequestType } from 'hono/client';
+import type { SuccessStatusCode } from 'hono/utils/http-status';
+import type { ApiType } from '../../../server/app.ts';
 
-export type Locale = 'en' | 'fr';
+export type { ErrorBody } from '../../../server/http/errors.ts';
 
-export interface Organization {
-  id: string;
-  name: string;
-  /** ISO 3166-1 alpha-2 default phone region of the organization, e.g. `FR`. */
-  region: string;
-}
+/** The typed client of every route under /api. */
+export type Api = ReturnType<typeof hc<ApiType>>;
 
-export interface Me {
-  id: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  kind: 'managed' | 'personal';
-  role: 'admin' | 'member' | null;
-  organization: Organization | null;
-  /** Phone region used to read national-format numbers (the organization's for managed users). */
-  region: string;
-  /** `null` means "follow the device language". */
-  locale: Locale | null;
-  /**
-   * Message requests from outside the organization (personal users: from people not accepted)
-   * reach this user. Absent in profiles cached before the setting existed: treat as on.
-   */
-  requestsAllowed?: boolean;
-  /**
-   * Messages this user may send in a request before acceptance (1–10): their organization's
-   * setting as it stands now, 10 for personal accounts. Absent in profiles cached before the
-   * server sent it. The device holds queued messages to the lower of this and the chat's cap.
-   */
-  requestCap?: number;
-}
+/** The body of a 2xx answer; undefined for one without JSON (204). */
+export type Answer<R> =
+  R extends ClientResponse<infer T, infer S, infer F>
+    ? S extends SuccessStatusCode
+      ? F extends 'json'
+        ? T
+        : undefined
+      : never
+    : never;
 
-export interface CodeRequest {
-  address: string;
-}
+type Call = (...args: never[]) => Promise<unknown>;
+/** What a call of the typed client answers on success. */
+export type AnswerOf<F extends Call> = Answer<Awaited<ReturnType<F>>>;
+/** The JSON body a call of the typed client sends. */
+export type BodyOf<F> = InferRequestType<F> extends { json: infer B } ? B : never;
+/** The query string a call of the typed client sends, as strings. */
+export type QueryOf<F> = InferRequestType<F> extends { query: infer Q } ? Q : never;
 
-export interface CodeSent {
-  status: 'sent';
-  expiresInSeconds: number;
-}
+/** The profile as GET /api/me sends it. */
+export type Profile = AnswerOf<Api['me']['$get']>;
 
-export interface VerifyRequest {
-  address: string;
-  code: string;
-  name?: string;
-}
+/**
+ * The profile as the device holds it: `requestsAllowed` and `requestCap` are absent in profiles
+ * cached before the server sent them (treat as on, and as the chat's own cap).
+ */
+export type Me = Omit<Profile, 'requestsAllowed' | 'requestCap'> &
+  Partial<Pick<Profile, 'requestsAllowed' | 'requestCap'>>;
 
-export type VerifyResult = { status: 'signed_in'; user: Me } | { status: 'name_required' };
+export type Locale = NonNullable<Profile['locale']>;
 
-export interface MePatch {
-  name?: string;
-  region?: string;
-  locale?: Locale | null;
-  requestsAllowed?: boolean;
-}
+export type MePatch = BodyOf<Api['me']['$patch']>;
+
+/** The region is the browser's, added by the client. */
+export type VerifyRequest = Omit<BodyOf<Api['auth']['verify']['$post']>, 'region'>;
 
 /** POST /api/invitations/preview: what the invitation link says, before joining or refusing. */
-export interface InvitationPreview {
-  sender: { name: string; organization: string | null };
-  /** The invited address, masked ("a••••@example.org"). */
-  address: string;
-  channel: 'email' | 'sms';
-  expiresAt: string;
-  /** Null when signed out; else whether the signed-in account holds the invited address. */
-  signedInAs: { matches: boolean } | null;
-}
+export type InvitationPreview = AnswerOf<Api['invitations']['preview']['$post']>;
 
-/** Body of every error answer. */
-export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
-
-/** `details.reason` of a 400 `invalid_address`. */
-export type InvalidAddressReason =
-  | 'empty'
-  | 'invalid_email'
-  | 'confusable_email'
-  | 'sms_country_not_allowed'
-  | 'invalid_phone'
-  | 'phone_not_valid'
-  | 'premium_rate_number'
-  | 'shared_cost_number'
-  | (string & {});
+/** A person found by GET /api/directory. */
+export type Person = AnswerOf<Api['directory']['$get']>['people'][number];

@@ -25,7 +25,7 @@ export interface Refusal {
 
 /**
  * A chat as the UI shows it: the server's last word (`server`) with this device's unanswered
- * mutations replayed on top (name, members, active, readSeq). Rebuilt by `sync/apply.ts`
+ * mutations replayed on top (name, members, active, readSeq). Rebuilt by `sync/chat-view.ts`
  * whenever either side changes, so a refused rename or leave falls back to the server's state.
  */
 export interface ChatRow {

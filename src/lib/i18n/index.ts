@@ -1,20 +1,19 @@
 // t(): every user-visible string goes through here, in the current locale.
 import { locale } from '$lib/state/locale.svelte';
 import type { Locale } from '$lib/api/types';
-import { en, type MessageKey, type Messages } from './en';
-import { fr } from './fr';
+import { catalogues, hasMessage } from './catalogues';
+import type { MessageKey } from './en';
 import { pluralKey, type PluralKey } from './plural';
 
 export type { MessageKey } from './en';
 export type { PluralKey } from './plural';
-
-const catalogues: Record<Locale, Messages> = { en, fr };
+export { loadAdminMessages } from './catalogues';
 
 export type Params = Record<string, string | number>;
 
 /** Reactive: read in a template or $derived, it re-runs when the locale changes. */
 export function t(key: MessageKey, params?: Params): string {
-  const text = catalogues[locale.current][key];
+  const text = message(locale.current, key);
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole
@@ -25,7 +24,7 @@ export function t(key: MessageKey, params?: Params): string {
 export function phrase(key: MessageKey, params: Params): { text: string; param: boolean }[] {
   const parts: { text: string; param: boolean }[] = [];
   let last = 0;
-  const text = catalogues[locale.current][key];
+  const text = message(locale.current, key);
   for (const match of text.matchAll(/\{(\w+)\}/g)) {
     const name = match[1] ?? '';
     if (!(name in params)) continue;
@@ -42,8 +41,11 @@ export function tn(base: PluralKey, count: number, params?: Params): string {
   return t(pluralKey(locale.current, base, count), { ...params, count });
 }
 
-export function isMessageKey(key: string): key is MessageKey {
-  return Object.hasOwn(en, key);
+export const isMessageKey = hasMessage;
+
+/** An admin message read before its page loaded them shows its key rather than failing. */
+function message(language: Locale, key: MessageKey): string {
+  return catalogues[language][key] ?? key;
 }
 
 /** "in 5 minutes" / "dans 5 minutes", rounded up to the largest sensible unit. */

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { adminEn } from './admin.en';
+import { adminFr } from './admin.fr';
 import { en } from './en';
 import { fr } from './fr';
 import { pluralKey } from './plural';
@@ -13,8 +15,8 @@ describe('plural forms', () => {
     expect(pluralKey('fr', 'chats.members', 2)).toBe('chats.members.other');
   });
 
-  it('has an other form for every plural key in both catalogues', () => {
-    for (const catalogue of [en, fr]) {
+  it('has an other form for every plural key in every catalogue', () => {
+    for (const catalogue of [en, fr, adminEn, adminFr]) {
       for (const key of Object.keys(catalogue).filter((k) =>
         /\.(one|few|many|two|zero)$/.test(k)
       )) {

@@ -2,7 +2,8 @@
 // chat. Actions only write to IndexedDB (through the outbox); the sync engine sends them.
 import Dexie from 'dexie';
 import { db, LOCAL_ORDER_BASE, withDb, type ChatRow, type Refusal } from '$lib/db';
-import { applyHistory, syncTables } from '$lib/sync/apply';
+import { applyHistory } from '$lib/sync/apply';
+import { syncTables } from '$lib/sync/outbox';
 import type { SyncStatus } from '$lib/sync/engine';
 import { runSync } from '$lib/sync';
 import {

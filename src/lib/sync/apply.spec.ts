@@ -1,8 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ParleyDB } from '$lib/db';
-import { applyChanges, applyResults, getMeta } from './apply';
-import { enqueue, sendMessage } from './outbox';
+import { applyChanges, applyResults } from './apply';
+import { enqueue, getMeta, sendMessage } from './outbox';
 import type { Change, ChatState, MessageState, Mutation, MutationResult } from '$common/protocol';
 
 const ME = 'u-alice';

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, NetworkError } from '$lib/api/client';
 import { ParleyDB } from '$lib/db';
-import { getMeta } from './apply';
+import { getMeta } from './outbox';
 import type { Clock } from './backoff';
 import { SyncEngine, type SyncStatus } from './engine';
 import { FakeServer } from './fake-server';

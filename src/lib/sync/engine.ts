@@ -3,7 +3,8 @@
 import Dexie from 'dexie';
 import { ApiError, NetworkError } from '$lib/api/client';
 import { isClosedError, reopen, type OutboxRow, type ParleyDB } from '$lib/db';
-import { applyBootstrap, applyChanges, applyResults, getMeta } from './apply';
+import { applyBootstrap, applyChanges, applyResults } from './apply';
+import { getMeta } from './outbox';
 import { backoffDelay, realClock, type Clock } from './backoff';
 import { MAX_PUSH_BATCH, type Mutation, type ServerEvent } from '$common/protocol';
 import { LiveSocket, type SocketLike } from './socket';

@@ -1,9 +1,36 @@
 // The outbox: every user action becomes a mutation written to IndexedDB, with its visible effect,
 // in one transaction. The sync engine sends it later; nothing here needs the network.
 import Dexie from 'dexie';
-import { LOCAL_ORDER_BASE, type OutboxRow, type ParleyDB, type Refusal } from '$lib/db';
-import { recomputeChat, syncTables, takeSeq } from './apply';
+import {
+  LOCAL_ORDER_BASE,
+  type MetaKey,
+  type OutboxRow,
+  type ParleyDB,
+  type Refusal
+} from '$lib/db';
+import { recomputeChat } from './chat-view';
 import type { ChatMember, MutationBody } from '$common/protocol';
+
+/** The tables every sync and outbox transaction spans; the profile for the cap /api/me gave. */
+export function syncTables(db: ParleyDB) {
+  return [db.chats, db.messages, db.outbox, db.meta, db.profile];
+}
+
+export async function getMeta<T extends string | number | boolean>(
+  db: ParleyDB,
+  key: MetaKey,
+  fallback: T
+): Promise<T> {
+  const row = await db.meta.get(key);
+  return row === undefined ? fallback : (row.value as T);
+}
+
+/** Takes the device's next mutation sequence. Only call inside a transaction over `meta`. */
+async function takeSeq(db: ParleyDB): Promise<number> {
+  const seq = await getMeta(db, 'nextSeq', 1);
+  await db.meta.put({ key: 'nextSeq', value: seq + 1 });
+  return seq;
+}
 
 /**
  * A local rule that may refuse to queue a mutation, with the reason shown to the user (e.g. the
@@ -66,36 +93,67 @@ export async function enqueue(
   return db.transaction('rw', syncTables(db), async () => {
     const refusal = await canQueue(db, mutation, { userId });
     if (refusal) return { ok: false as const, refusal };
-    const seq = await takeSeq(db);
-    const at = now().toISOString();
-    const row = {
-      ...mutation,
-      seq,
-      id: crypto.randomUUID(),
-      at,
-      chatId: mutation.args.chatId,
-      state: 'queued',
-      ...(members && { members }),
-      ...(cap !== undefined && { cap })
-    } as OutboxRow;
-    await db.outbox.add(row);
-    if (mutation.type === 'message.send') {
-      await db.messages.add({
-        id: mutation.args.messageId,
-        chatId: mutation.args.chatId,
-        seq: null,
-        order: LOCAL_ORDER_BASE + seq,
-        authorId: userId,
-        body: mutation.args.body,
-        sentAt: at,
-        createdAt: null,
-        status: 'pending',
-        refusal: null
-      });
-    }
+    const queued = await write(db, mutation, userId, now().toISOString(), members, cap);
     await recomputeChat(db, mutation.args.chatId, userId);
-    return { ok: true as const, seq, id: row.id };
+    return { ok: true as const, ...queued };
   });
+}
+
+/**
+ * Writes a pending message and its mutation, past the local rules: for a message the device
+ * already accepted once (moved to the chat the server had). Only call inside a transaction over
+ * `syncTables`; the caller recomputes the chat.
+ */
+export async function enqueueMessage(
+  db: ParleyDB,
+  chatId: string,
+  body: string,
+  me: string,
+  at = new Date().toISOString()
+): Promise<number> {
+  const mutation: MutationBody = {
+    type: 'message.send',
+    args: { chatId, messageId: crypto.randomUUID(), body }
+  };
+  return (await write(db, mutation, me, at)).seq;
+}
+
+/** The mutation with the next device sequence, and a sent message's pending copy. */
+async function write(
+  db: ParleyDB,
+  mutation: MutationBody,
+  userId: string,
+  at: string,
+  members?: ChatMember[],
+  cap?: number
+): Promise<{ seq: number; id: string }> {
+  const seq = await takeSeq(db);
+  const row = {
+    ...mutation,
+    seq,
+    id: crypto.randomUUID(),
+    at,
+    chatId: mutation.args.chatId,
+    state: 'queued',
+    ...(members && { members }),
+    ...(cap !== undefined && { cap })
+  } as OutboxRow;
+  await db.outbox.add(row);
+  if (mutation.type === 'message.send') {
+    await db.messages.add({
+      id: mutation.args.messageId,
+      chatId: mutation.args.chatId,
+      seq: null,
+      order: LOCAL_ORDER_BASE + seq,
+      authorId: userId,
+      body: mutation.args.body,
+      sentAt: at,
+      createdAt: null,
+      status: 'pending',
+      refusal: null
+    });
+  }
+  return { seq, id: row.id };
 }
 
 /** Sends a message (see `enqueue`). */

@@ -1,6 +1,7 @@
 // How the sync engine reaches the server: the HTTP endpoints of docs/sync-protocol.md behind one
 // interface, so tests can drive the engine against the in-process server or a fake.
 import { request } from '$lib/api/client';
+import type { Person } from '$lib/api/types';
 import type {
   BootstrapResponse,
   HistoryResponse,
@@ -13,13 +14,7 @@ import type {
  * A person found by GET /api/directory: someone in the own organization, or an accepted external
  * contact (`external`, with their organization's name or null for a personal account).
  */
-export interface DirectoryEntry {
-  id: string;
-  name: string;
-  email: string | null;
-  organization: string | null;
-  external: boolean;
-}
+export type DirectoryEntry = Person;
 
 export interface Transport {
   push(body: PushRequest): Promise<PushResponse>;

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AdminSettings } from '$lib/api/admin';
 import { ApiError } from '$lib/api/client';
+import { loadAdminMessages } from '$lib/i18n/catalogues';
 import {
   changeOf,
   detail,
@@ -36,22 +37,25 @@ describe('needsPreview', () => {
 });
 
 describe('effectLines', () => {
+  // The admin page loads its messages (their plural forms among them) before it shows.
+  beforeAll(() => loadAdminMessages());
+
   it('says how many chats turn read-only and how many requests are hidden', () => {
-    expect(effectLines({ readOnlyChats: 3, hiddenRequests: 2 })).toEqual([
+    expect(effectLines({ readOnlyChats: 3, hiddenRequests: 2 }, 'en')).toEqual([
       { key: 'admin.effects.readOnly.other', params: { count: 3 } },
       { key: 'admin.effects.hidden.other', params: { count: 2 } }
     ]);
   });
 
   it('uses the singular for one', () => {
-    expect(effectLines({ readOnlyChats: 1, hiddenRequests: 1 }).map((l) => l.key)).toEqual([
+    expect(effectLines({ readOnlyChats: 1, hiddenRequests: 1 }, 'en').map((l) => l.key)).toEqual([
       'admin.effects.readOnly.one',
       'admin.effects.hidden.one'
     ]);
   });
 
   it('says that nothing is affected rather than saying nothing', () => {
-    expect(effectLines({ readOnlyChats: 0, hiddenRequests: 0 })).toEqual([
+    expect(effectLines({ readOnlyChats: 0, hiddenRequests: 0 }, 'en')).toEqual([
       { key: 'admin.effects.none' }
     ]);
   });

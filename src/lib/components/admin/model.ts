@@ -2,7 +2,9 @@
 // which field a server refusal belongs to. Returns message keys, so it is testable without a locale.
 import { ApiError } from '$lib/api/client';
 import type { AdminSettings, Effects, SettingsPatch } from '$lib/api/admin';
+import type { Locale } from '$lib/api/types';
 import type { MessageKey } from '$lib/i18n';
+import { pluralKey } from '$lib/i18n/plural';
 import { DEFAULT_REQUEST_CAP } from '$common/protocol';
 
 export const CAP_MIN = 1;
@@ -18,21 +20,18 @@ export function needsPreview(current: AdminSettings, patch: SettingsPatch): bool
 
 export type Line = { key: MessageKey; params?: Record<string, number> };
 
-/** "3 external chats become read-only for both sides", "2 pending requests are hidden". */
-export function effectLines(effects: Effects): Line[] {
+/**
+ * "3 external chats become read-only for both sides", "2 pending requests are hidden", in the
+ * plural form `language` gives each count.
+ */
+export function effectLines(effects: Effects, language: Locale): Line[] {
   const lines: Line[] = [];
-  const { readOnlyChats: chats, hiddenRequests: requests } = effects;
-  if (chats > 0) {
-    lines.push({
-      key: chats === 1 ? 'admin.effects.readOnly.one' : 'admin.effects.readOnly.other',
-      params: { count: chats }
-    });
-  }
-  if (requests > 0) {
-    lines.push({
-      key: requests === 1 ? 'admin.effects.hidden.one' : 'admin.effects.hidden.other',
-      params: { count: requests }
-    });
+  const counted = [
+    ['admin.effects.readOnly', effects.readOnlyChats],
+    ['admin.effects.hidden', effects.hiddenRequests]
+  ] as const;
+  for (const [base, count] of counted) {
+    if (count > 0) lines.push({ key: pluralKey(language, base, count), params: { count } });
   }
   if (lines.length === 0) lines.push({ key: 'admin.effects.none' });
   return lines;
