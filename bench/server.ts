@@ -4,7 +4,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomToken, tokenHash } from '../server/domain/secrets.ts';
@@ -12,6 +11,7 @@ import { SESSION_LIFETIME_MS } from '../server/domain/sessions.ts';
 import { SESSION_COOKIE } from '../server/http/guards.ts';
 import { seedDemo } from '../server/seed.ts';
 import { openStore, tables } from '../server/store/index.ts';
+import { freePort } from '../tests/support/ports.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -60,17 +60,6 @@ export async function seedPeople(dataDir: string, count: number): Promise<BenchU
   } finally {
     await store.close();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export type BenchServer = {

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startMailbox, type Mailbox } from '../support/mailbox.ts';
+import { freePort } from '../support/ports.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -24,7 +25,7 @@ export async function setup(project: TestProject) {
   if (build.status !== 0) throw new Error('client build failed');
   mailbox = await startMailbox();
   server = await startServerProcess({
-    port: 4100 + Math.floor(Math.random() * 800),
+    port: await freePort(),
     name: 'parley-e2e',
     env: { SMTP_URL: mailbox.smtpUrl, MAIL_FROM: 'Parley <no-reply@parley.test>' }
   });
