@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { expect } from 'vitest';
 import type {
+  ChatState,
   Mutation,
   MutationBody,
   MutationResult,
@@ -103,4 +104,11 @@ export async function storedMessages(t: TestApp, chatId: string) {
     .from(tables.messages)
     .where(eq(tables.messages.chatId, chatId))
     .orderBy(tables.messages.seq);
+}
+
+/** The latest view of `chatId` in the device's change log. */
+export async function lastView(device: TestDevice, chatId: string): Promise<ChatState | undefined> {
+  const changes = await device.pullAll();
+  const views = changes.flatMap((c) => (c.type === 'chat' && c.chat.id === chatId ? [c.chat] : []));
+  return views.at(-1);
 }
