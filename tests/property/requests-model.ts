@@ -216,7 +216,7 @@ class RecipientAdmin extends Step {
 
 export const command: fc.Arbitrary<Command> = fc.oneof(
   {
-    // Only with MODEL_PAIR_CAP=1 (see Start.check).
+    // Not with MODEL_PAIR_CAP=0 (see Start.check).
     weight: 4,
     arbitrary: fc
       .tuple(senderDevice, fc.constantFrom<('email' | 'phone')[]>('email', 'phone'))

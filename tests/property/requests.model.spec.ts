@@ -8,9 +8,9 @@
 //   the device that typed it (refused when queued, or "Not sent" with the server's reason);
 // - no duplicates: each message is stored once and shown once on every device.
 //
-// By default the sender writes in one request (the cap per chat). MODEL_PAIR_CAP=1 lets them
-// open more requests to the same person, by email and by phone, from either device: the cap
-// then counts per pair of people across all of them. MODEL_RUNS sets the number of sequences.
+// By default the sender may open more requests to the same person, by email and by phone, from
+// either device: the cap then counts per pair of people across all of them. MODEL_PAIR_CAP=0
+// keeps them to one request (the cap per chat). MODEL_RUNS sets the number of sequences.
 // The world is in requests-world.ts, the reference model and its commands in requests-model.ts.
 import 'fake-indexeddb/auto';
 import { eq, inArray } from 'drizzle-orm';
