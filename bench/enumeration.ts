@@ -10,8 +10,9 @@ import { randomToken, tokenHash } from '../server/domain/secrets.ts';
 import { SESSION_LIFETIME_MS } from '../server/domain/sessions.ts';
 import { SESSION_COOKIE } from '../server/http/guards.ts';
 import { openStore, tables } from '../server/store/index.ts';
+import { Device, type HttpClient } from './client.ts';
+import { median, type Row } from './report.ts';
 import type { BenchUser } from './server.ts';
-import type { Device } from './client.ts';
 
 /**
  * `kind` names the figure (`start_external_<kind>_p50_ms`); `address()` gives the next address
@@ -185,4 +186,91 @@ export function maxGap(rows: { p50: number }[]): number {
   if (rows.length === 0) return NaN;
   const medians = rows.map((row) => row.p50);
   return Math.max(...medians) - Math.min(...medians);
+}
+
+/** Tries of each kind of address per run (interleaved), each run's median kept. */
+const ENUMERATION_LIMITS = { rounds: 300, maxMs: 30_000 };
+const ENUMERATION_WARM_UP = { rounds: 30, maxMs: 5_000 };
+/** Every kind of address must answer within this of every other, at the median. */
+const ENUMERATION_TARGET_MS = 0.3;
+/** How many first contacts of each kind `runs` runs use, warm-up included (seedExternalCases). */
+export const enumerationTries = (runs: number) =>
+  ENUMERATION_WARM_UP.rounds + runs * ENUMERATION_LIMITS.rounds;
+
+export type EnumerationFigures = { kinds: KindTiming[]; personalGap: number; managedGap: number };
+
+/**
+ * Starts external chats from a personal and a managed sender to each kind of address,
+ * `runCount` times; a kind's figure is the median of its runs' medians. The gap compares kinds
+ * of one sender (who the sender is, they know).
+ */
+export async function enumerationFigures(
+  http: HttpClient,
+  inviter: BenchUser,
+  setup: EnumerationSetup,
+  runCount: number,
+  log: (line: string) => void
+): Promise<EnumerationFigures> {
+  const senders = [
+    { device: new Device(http, setup.personalSender), cases: setup.personalCases },
+    { device: new Device(http, inviter), cases: setup.managedCases }
+  ];
+  for (const { device, cases } of senders) {
+    await startExternalTiming(device, cases, ENUMERATION_WARM_UP);
+  }
+  const runs = new Map<string, KindTiming[]>();
+  for (let run = 1; run <= runCount; run++) {
+    const rows: KindTiming[] = [];
+    for (const { device, cases } of senders) {
+      rows.push(...(await startExternalTiming(device, cases, ENUMERATION_LIMITS)));
+    }
+    const personal = rows.slice(0, setup.personalCases.length);
+    const managed = rows.slice(setup.personalCases.length);
+    log(
+      `  run ${run}/${runCount}: ` +
+        rows.map((row) => `${row.kind} ${row.p50.toFixed(2)}`).join(', ') +
+        ` ms; gap personal ${maxGap(personal).toFixed(2)}, managed ${maxGap(managed).toFixed(2)} ms`
+    );
+    for (const row of rows) runs.set(row.kind, [...(runs.get(row.kind) ?? []), row]);
+  }
+  const kinds = [...runs.entries()].map(([kind, rows]) => ({
+    kind,
+    p50: median(rows.map((row) => row.p50)),
+    p90: median(rows.map((row) => row.p90)),
+    count: rows.reduce((sum, row) => sum + row.count, 0)
+  }));
+  return {
+    kinds,
+    personalGap: maxGap(kinds.slice(0, setup.personalCases.length)),
+    managedGap: maxGap(kinds.slice(setup.personalCases.length))
+  };
+}
+
+/** The `--json` keys of the enumeration comparison. */
+export function enumerationJson(figures: EnumerationFigures) {
+  const round = (ms: number) => Number(ms.toFixed(2));
+  return {
+    ...Object.fromEntries(
+      figures.kinds.map((row) => [`start_external_${row.kind}_p50_ms`, round(row.p50)])
+    ),
+    start_external_personal_gap_ms: round(figures.personalGap),
+    start_external_managed_gap_ms: round(figures.managedGap),
+    start_external_max_gap_ms: round(Math.max(figures.personalGap, figures.managedGap))
+  };
+}
+
+/** The printed rows of the enumeration comparison, against its target. */
+export function enumerationRows(figures: EnumerationFigures): Row[] {
+  return [
+    ...figures.kinds.map((row): Row => [
+      `start external chat, ${row.kind.replace(/_/g, ' ')}, p50`,
+      `${row.p50.toFixed(2)} ms`,
+      'all alike'
+    ]),
+    [
+      'start external chat, largest gap between kinds of address (one sender)',
+      `${Math.max(figures.personalGap, figures.managedGap).toFixed(2)} ms`,
+      `≤ ${ENUMERATION_TARGET_MS} ms`
+    ]
+  ];
 }

@@ -15,6 +15,7 @@ import { SESSION_COOKIE } from '../server/http/guards.ts';
 import { seedDemo } from '../server/seed.ts';
 import { openStore, tables } from '../server/store/index.ts';
 import { HttpClient } from './client.ts';
+import { median, type Row } from './report.ts';
 import { makePairs } from './scenarios.ts';
 import { startServer, type BenchUser } from './server.ts';
 
@@ -261,4 +262,46 @@ export async function switchScenario(
     await server?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The admin-switch figures (stable `--json` keys), median of the runs. */
+export async function switchFigures(runCount: number, log: (line: string) => void) {
+  log(
+    `Admin switch with ${SWITCH_CHATS.toLocaleString('en')} request chats; another organization sends meanwhile:`
+  );
+  const runs = await switchScenario(runCount, log);
+  const of = (key: keyof SwitchRun, digits: number) =>
+    Number(median(runs.map((run) => run[key])).toFixed(digits));
+  return {
+    switch_ms: of('switchMs', 1),
+    switch_spread_ms: of('spreadMs', 0),
+    switch_send_p50_ms: of('p50', 2),
+    switch_send_p99_ms: of('p99', 2),
+    switch_idle_send_p50_ms: of('idleP50', 2),
+    switch_idle_send_p99_ms: of('idleP99', 2)
+  };
+}
+
+export type SwitchFigures = Awaited<ReturnType<typeof switchFigures>>;
+
+export function switchRows(figures: SwitchFigures): Row[] {
+  return [
+    ['admin switch: PATCH /settings (outbound off or on)', `${figures.switch_ms} ms`, '—'],
+    ['admin switch: effect spread to every chat', `${figures.switch_spread_ms} ms`, '—'],
+    [
+      "admin switch: another organization's send meanwhile, p50",
+      `${figures.switch_send_p50_ms} ms`,
+      '—'
+    ],
+    [
+      "admin switch: another organization's send meanwhile, p99",
+      `${figures.switch_send_p99_ms} ms`,
+      '< 50 ms'
+    ],
+    [
+      'admin switch: the same sends with no switch under way, p50 / p99',
+      `${figures.switch_idle_send_p50_ms} / ${figures.switch_idle_send_p99_ms} ms`,
+      '—'
+    ]
+  ];
 }

@@ -5,7 +5,7 @@ import type { ChatState } from '../../common/protocol.ts';
 import { acceptedRequest, addPersonalUser, startExternal } from '../support/external.ts';
 import { signedInAdmin } from '../support/builders.ts';
 import { startTestApp, type Browser, type TestApp } from '../support/harness.ts';
-import { deviceFor, type TestDevice } from '../support/sync.ts';
+import { deviceFor, lastView as lastViewInLog, type TestDevice } from '../support/sync.ts';
 
 let t: TestApp;
 let admin: Browser;
@@ -35,9 +35,7 @@ async function change(method: 'patch' | 'post', path: string, body: unknown) {
 /** The latest view of `chatId` in the device's change log, once the switches have spread. */
 async function lastView(device: TestDevice, chatId: string): Promise<ChatState | undefined> {
   await t.spread();
-  const changes = await device.pullAll();
-  const views = changes.flatMap((c) => (c.type === 'chat' && c.chat.id === chatId ? [c.chat] : []));
-  return views.at(-1);
+  return lastViewInLog(device, chatId);
 }
 
 describe('outbound chat', () => {

@@ -7,7 +7,7 @@ import {
   setRequestsAllowed,
   startExternal
 } from '../support/external.ts';
-import { addFabrikam } from '../support/builders.ts';
+import { aliceAndFrank } from '../support/builders.ts';
 import { startTestApp, type TestApp } from '../support/harness.ts';
 import { deviceFor, type TestDevice } from '../support/sync.ts';
 import { tables } from '../../server/store/index.ts';
@@ -20,9 +20,7 @@ let fabrikam: string;
 beforeEach(async () => {
   t = await startTestApp();
   contoso = await contosoId(t);
-  fabrikam = await addFabrikam(t);
-  alice = await deviceFor(t, 'alice@contoso.test');
-  frank = await deviceFor(t, 'frank@fabrikam.test');
+  ({ fabrikam, alice, frank } = await aliceAndFrank(t));
 });
 afterEach(async () => {
   await t.close();

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
 import { tables } from '../../server/store/index.ts';
-import type { TestApp } from './harness.ts';
+import type { Browser, TestApp } from './harness.ts';
 
 /** An organization with one verified domain and one admin; returns their ids. */
 export async function addAdminOrganization(
@@ -121,3 +121,22 @@ export async function adminSnapshot(t: TestApp) {
       .orderBy(asc(tables.chatMembers.chatId), asc(tables.chatMembers.userId))
   };
 }
+
+export type AuditEvent = {
+  id: string;
+  type: string;
+  actor: { id: string | null; name: string } | null;
+  target: string | null;
+  targetUserId: string | null;
+  details: Record<string, unknown> | null;
+};
+type Body = Record<string, any> | null;
+export const eventsOf = (body: Body) => body?.events as AuditEvent[];
+export const typesOf = (body: Body) => eventsOf(body).map((e) => e.type);
+export const namesOf = (body: Body) => (body?.members as { name: string }[]).map((m) => m.name);
+export const addressesOf = (body: Body) =>
+  body?.addresses as { address: string; name: string | null }[];
+
+/** The organization's audit log as `admin` reads it through `base`, the admin API. */
+export const auditLog = async (admin: Browser, base: string) =>
+  eventsOf((await admin.get(`${base}/audit?limit=200`)).body);

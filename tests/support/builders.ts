@@ -2,6 +2,7 @@
 // They sign in and add data only; what a spec asserts stays in the spec.
 import { addOrganization } from './external.ts';
 import type { Browser, TestApp } from './harness.ts';
+import { deviceFor, type TestDevice } from './sync.ts';
 
 /** A new browser signed in as `address` through the real code flow. */
 export async function signedIn(t: TestApp, address: string, name?: string): Promise<Browser> {
@@ -29,4 +30,17 @@ export function addFabrikam(
   people: { name: string; email: string }[] = [FRANK, FIONA]
 ): Promise<string> {
   return addOrganization(t, { name: 'Fabrikam', domain: 'fabrikam.test', people });
+}
+
+/**
+ * The border most external specs start from: Fabrikam added (Frank and Fiona), then Alice of
+ * Contoso and Frank of Fabrikam each signed in on a device.
+ */
+export async function aliceAndFrank(
+  t: TestApp
+): Promise<{ fabrikam: string; alice: TestDevice; frank: TestDevice }> {
+  const fabrikam = await addFabrikam(t);
+  const alice = await deviceFor(t, 'alice@contoso.test');
+  const frank = await deviceFor(t, 'frank@fabrikam.test');
+  return { fabrikam, alice, frank };
 }

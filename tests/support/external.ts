@@ -117,6 +117,14 @@ export async function acceptedRequest(sender: TestDevice, recipient: TestDevice,
   return chatId;
 }
 
+/** Email and SMS delivered so far to `to` other than sign-in codes. */
+export async function sentTo(t: TestApp, to: string) {
+  await t.services.notifier.idle();
+  return [...t.email.sent, ...t.sms.sent].filter(
+    (m) => m.to === to && (m.text.includes('/join#token=') || m.text.includes('request'))
+  );
+}
+
 /** Signs in a person added by a factory. */
 export const signIn = (t: TestApp, email: string) => deviceFor(t, email);
 

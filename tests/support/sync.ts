@@ -1,12 +1,16 @@
 // A device for sync tests: a signed-in browser with a device id and its own mutation sequence.
 import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { expect } from 'vitest';
 import type {
+  ChatState,
   Mutation,
   MutationBody,
   MutationResult,
   MutationType,
   PullResponse
 } from '../../common/protocol.ts';
+import { tables } from '../../server/store/index.ts';
 import type { Browser, TestApp } from './harness.ts';
 
 type Args<T extends MutationType> = Extract<MutationBody, { type: T }>['args'];
@@ -82,4 +86,29 @@ export async function deviceFor(t: TestApp, email: string, name?: string): Promi
   const browser = t.browser();
   const user = await browser.signIn(t, email, name);
   return new TestDevice(browser, user.id as string);
+}
+
+/** A 1:1 chat between `creator` and `other`, created by `creator`. */
+export async function directChat(creator: TestDevice, other: TestDevice): Promise<string> {
+  const chatId = randomUUID();
+  expect(await creator.do('chat.createDirect', { chatId, userId: other.userId })).toMatchObject({
+    status: 'applied'
+  });
+  return chatId;
+}
+
+/** The messages the server stored in `chatId`, in the chat's order. */
+export async function storedMessages(t: TestApp, chatId: string) {
+  return t.store.db
+    .select()
+    .from(tables.messages)
+    .where(eq(tables.messages.chatId, chatId))
+    .orderBy(tables.messages.seq);
+}
+
+/** The latest view of `chatId` in the device's change log. */
+export async function lastView(device: TestDevice, chatId: string): Promise<ChatState | undefined> {
+  const changes = await device.pullAll();
+  const views = changes.flatMap((c) => (c.type === 'chat' && c.chat.id === chatId ? [c.chat] : []));
+  return views.at(-1);
 }
