@@ -10,6 +10,7 @@ export const en = {
   'app.offline': 'You’re offline. Parley shows what is on this device.',
   'app.updateReady': 'A new version of Parley is ready',
   'app.reload': 'Reload',
+  'app.cancel': 'Cancel',
   'app.backToChats': 'Back to chats',
   'app.notFound': 'Page not found',
   'app.error': 'Something went wrong',

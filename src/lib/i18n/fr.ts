@@ -12,6 +12,7 @@ export const fr: Messages = {
   'app.offline': 'Vous êtes hors ligne. Parley affiche ce qui est enregistré sur cet appareil.',
   'app.updateReady': 'Une nouvelle version de Parley est prête',
   'app.reload': 'Recharger',
+  'app.cancel': 'Annuler',
   'app.backToChats': 'Retour aux discussions',
   'app.notFound': 'Page introuvable',
   'app.error': 'Un problème est survenu',
