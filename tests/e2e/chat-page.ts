@@ -23,10 +23,30 @@ export function composer(page: Page) {
  */
 export async function accept(page: Page) {
   await page.getByRole('button', { name: 'Accept' }).click();
-  await expect
-    .poll(() => page.getByRole('button', { name: 'Accept' }).count(), { timeout: 10_000 })
-    .toBe(0);
-  await expect.poll(() => waitingToSend(page), { timeout: 10_000 }).toBe(0);
+  // The answer leaves the outbox once the server has applied (or refused) it; a refusal would
+  // bring the prompt back, so it must still be gone after.
+  await expect.poll(() => queuedMutations(page), { timeout: 10_000 }).toBe(0);
+  expect(await page.getByRole('button', { name: 'Accept' }).count()).toBe(0);
+}
+
+/** How many mutations of any kind wait in the device's outbox (read straight from IndexedDB). */
+export function queuedMutations(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('parley');
+        open.onerror = () => reject(new Error('cannot open the device store'));
+        open.onsuccess = () => {
+          const db = open.result;
+          const count = db.transaction('outbox').objectStore('outbox').count();
+          count.onsuccess = () => {
+            db.close();
+            resolve(count.result);
+          };
+          count.onerror = () => reject(new Error('cannot count the outbox'));
+        };
+      })
+  );
 }
 
 /** Types and sends a message; returns once it shows in the chat (pending or delivered). */

@@ -8,6 +8,7 @@ import type {
   MutationType,
   RequestState
 } from '$common/protocol';
+import type { QueuedMutation } from '$common/replay';
 
 /** The signed-in user's profile as last confirmed by the server. Only ever one row. */
 export interface CachedProfile {
@@ -71,7 +72,19 @@ export interface ChatRow {
   movedTo: string | null;
   /** The last change to this chat the server refused (rename, members, leave), until dismissed. */
   notice: (Refusal & { type: MutationType }) | null;
+  /**
+   * Changes to the chat the server applied but whose result the device has not pulled yet,
+   * replayed before the outbox: an accepted request or a rename must not flicker back to the
+   * older server state in between. Absent on rows stored before it (read as empty).
+   */
+  settled?: SettledMutation[];
 }
+
+/** An applied mutation, kept until a server state of its chat pulled after the answer. */
+export type SettledMutation = QueuedMutation & {
+  /** The device's pull cursor when the answer came: a chat change past it includes the effect. */
+  cursor: number;
+};
 
 export type MessageStatus = 'sent' | 'pending' | 'failed';
 

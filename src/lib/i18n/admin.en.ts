@@ -14,7 +14,6 @@ export const adminEn = {
   'admin.changedBy': 'Changed by {name} on {date}',
   'admin.someone': 'a former member',
   'admin.save': 'Save',
-  'admin.cancel': 'Cancel',
   'admin.confirm': 'Confirm',
   'admin.offline': 'You’re offline. Settings can be changed when you’re back online.',
 

@@ -15,7 +15,6 @@ export const adminFr: Record<AdminMessageKey, string> = {
   'admin.changedBy': 'Modifié par {name} le {date}',
   'admin.someone': 'un ancien membre',
   'admin.save': 'Enregistrer',
-  'admin.cancel': 'Annuler',
   'admin.confirm': 'Confirmer',
   'admin.offline':
     'Vous êtes hors ligne. Vous pourrez modifier les paramètres une fois la connexion revenue.',

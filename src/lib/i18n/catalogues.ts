@@ -9,6 +9,20 @@ export const catalogues: Record<Locale, Partial<Record<MessageKey, string>>> = {
   fr: { ...fr }
 };
 
+export type Params = Record<string, string | number>;
+
+/**
+ * A message in `language` with its `{name}` parameters filled in. An admin message read before
+ * its page loaded them shows its key rather than failing.
+ */
+export function format(language: Locale, key: MessageKey, params?: Params): string {
+  const text = catalogues[language][key] ?? key;
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole
+  );
+}
+
 /** Whether `key` is a message loaded now (English is the reference for every language). */
 export function hasMessage(key: string): key is MessageKey {
   return Object.hasOwn(catalogues.en, key);

@@ -10,6 +10,7 @@ export const en = {
   'app.offline': 'You’re offline. Parley shows what is on this device.',
   'app.updateReady': 'A new version of Parley is ready',
   'app.reload': 'Reload',
+  'app.cancel': 'Cancel',
   'app.backToChats': 'Back to chats',
   'app.notFound': 'Page not found',
   'app.error': 'Something went wrong',
@@ -192,8 +193,13 @@ export const en = {
     'Revoke the invitation? Its link stops working and you can’t send messages until you resend it.',
   'request.resent': 'A new invitation is on its way.',
   'request.revoked': 'Invitation withdrawn.',
-  'request.cap': '{count} of {cap} messages before {address} accepts',
-  'request.capReached': 'You’ve sent {cap} messages. You can send more once {address} accepts.',
+  // Plural by the cap: "0 of 1 message", "3 of 10 messages".
+  'request.cap.one': '{used} of {count} message before {address} accepts',
+  'request.cap.other': '{used} of {count} messages before {address} accepts',
+  'request.capReached.one':
+    'You’ve sent {count} message. You can send more once {address} accepts.',
+  'request.capReached.other':
+    'You’ve sent {count} messages. You can send more once {address} accepts.',
   'request.from': '{name} wants to chat with you',
   'request.why.title': 'Why am I seeing this?',
   'request.why.managed':

@@ -12,6 +12,7 @@ export const fr: Messages = {
   'app.offline': 'Vous êtes hors ligne. Parley affiche ce qui est enregistré sur cet appareil.',
   'app.updateReady': 'Une nouvelle version de Parley est prête',
   'app.reload': 'Recharger',
+  'app.cancel': 'Annuler',
   'app.backToChats': 'Retour aux discussions',
   'app.notFound': 'Page introuvable',
   'app.error': 'Un problème est survenu',
@@ -198,9 +199,12 @@ export const fr: Messages = {
     'Retirer l’invitation\u202f? Son lien cessera de fonctionner et vous ne pourrez plus envoyer de messages avant de la renvoyer.',
   'request.resent': 'Une nouvelle invitation est en route.',
   'request.revoked': 'Invitation retirée.',
-  'request.cap': '{count} sur {cap}\u00a0messages avant que {address} accepte',
-  'request.capReached':
-    'Vous avez envoyé {cap}\u00a0messages. Vous pourrez en envoyer d’autres quand {address} aura accepté.',
+  'request.cap.one': '{used} sur {count}\u00a0message avant que {address} accepte',
+  'request.cap.other': '{used} sur {count}\u00a0messages avant que {address} accepte',
+  'request.capReached.one':
+    'Vous avez envoyé {count}\u00a0message. Vous pourrez en envoyer d’autres quand {address} aura accepté.',
+  'request.capReached.other':
+    'Vous avez envoyé {count}\u00a0messages. Vous pourrez en envoyer d’autres quand {address} aura accepté.',
   'request.from': '{name} souhaite discuter avec vous',
   'request.why.title': 'Pourquoi est-ce que je vois ceci\u202f?',
   'request.why.managed':

@@ -1,30 +1,23 @@
 // t(): every user-visible string goes through here, in the current locale.
 import { locale } from '$lib/state/locale.svelte';
-import type { Locale } from '$lib/api/types';
-import { catalogues, hasMessage } from './catalogues';
+import { catalogues, format, hasMessage, type Params } from './catalogues';
 import type { MessageKey } from './en';
 import { pluralKey, type PluralKey } from './plural';
 
 export type { MessageKey } from './en';
 export type { PluralKey } from './plural';
-export { loadAdminMessages } from './catalogues';
-
-export type Params = Record<string, string | number>;
+export { loadAdminMessages, type Params } from './catalogues';
 
 /** Reactive: read in a template or $derived, it re-runs when the locale changes. */
 export function t(key: MessageKey, params?: Params): string {
-  const text = message(locale.current, key);
-  if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole
-  );
+  return format(locale.current, key, params);
 }
 
 /** A translated sentence cut around its parameters, so that a screen can isolate each one. */
 export function phrase(key: MessageKey, params: Params): { text: string; param: boolean }[] {
   const parts: { text: string; param: boolean }[] = [];
   let last = 0;
-  const text = message(locale.current, key);
+  const text = catalogues[locale.current][key] ?? key;
   for (const match of text.matchAll(/\{(\w+)\}/g)) {
     const name = match[1] ?? '';
     if (!(name in params)) continue;
@@ -42,11 +35,6 @@ export function tn(base: PluralKey, count: number, params?: Params): string {
 }
 
 export const isMessageKey = hasMessage;
-
-/** An admin message read before its page loaded them shows its key rather than failing. */
-function message(language: Locale, key: MessageKey): string {
-  return catalogues[language][key] ?? key;
-}
 
 /** "in 5 minutes" / "dans 5 minutes", rounded up to the largest sensible unit. */
 export function formatIn(seconds: number): string {

@@ -195,6 +195,32 @@ describe('applying push results', () => {
     });
   });
 
+  it('keeps an applied acceptance in effect until the chat’s server state catches up', async () => {
+    const db = freshDb();
+    const request = (state: 'pending' | 'accepted') => ({
+      role: 'recipient' as const,
+      state,
+      address: 'alice@contoso.test'
+    });
+    const before = chatChange(chat({ external: true, request: request('pending') }));
+    await applyChanges(db, [before], cursor, ME);
+    await enqueue(db, { type: 'request.accept', args: { chatId: 'chat-1' } }, { userId: ME });
+    const [m] = await queued(db);
+    await applyResults(db, [m!], [{ id: m!.id, seq: 1, status: 'applied' }], ME);
+    expect(await db.outbox.count()).toBe(0);
+    expect((await db.chats.get('chat-1'))?.request?.state).toBe('accepted');
+
+    // A message, or the state from before the answer applied again (another tab's older pull),
+    // says nothing about the request.
+    await applyChanges(db, [messageChange(message(1)), before], cursor, ME);
+    expect((await db.chats.get('chat-1'))?.request?.state).toBe('accepted');
+
+    const after = chatChange(chat({ external: true, request: request('accepted'), lastSeq: 1 }));
+    await applyChanges(db, [after], cursor, ME);
+    const caughtUp = await db.chats.get('chat-1');
+    expect(caughtUp).toMatchObject({ settled: [], request: { state: 'accepted' } });
+  });
+
   it('ignores an answer it has already applied (a replay after a crash)', async () => {
     const db = freshDb();
     await applyChanges(db, [chatChange(chat())], cursor, ME);

@@ -1,14 +1,15 @@
 // Every write the sync engine makes to IndexedDB: server answers, pulled changes, history. Each
 // runs in one Dexie transaction, so a crash leaves either all of it or none of it on the device.
 import Dexie from 'dexie';
-import type { ChatRow, MessageRow, OutboxRow, ParleyDB, Refusal } from '$lib/db';
+import type { ChatRow, MessageRow, OutboxRow, ParleyDB, Refusal, SettledMutation } from '$lib/db';
 import {
   createsChat,
   type BootstrapResponse,
   type Change,
   type MessageState,
   type Mutation,
-  type MutationResult
+  type MutationResult,
+  type MutationType
 } from '$common/protocol';
 import { replay } from '$common/replay';
 import { emptyChat, figures, recomputeChat } from './chat-view';
@@ -68,6 +69,8 @@ export async function applyChanges(
       if (change.type === 'chat') {
         row.server = change.chat;
         row.refused = null;
+        // A state pulled past an answer already holds what the answered mutation did.
+        row.settled = row.settled?.filter((m) => m.cursor >= change.cursor);
       } else if (change.type === 'message') {
         const message = messageFromServer(change.message);
         messages.push(message);
@@ -97,7 +100,8 @@ export async function applyChanges(
       }
       const top = newest.get(chatId);
       const keep = row.preview !== null && (!top || row.preview.order >= top.order);
-      rows[rows.length - 1] = figures(replay(row, true, [], me), keep ? 'keep' : top, 0);
+      const replayed = replay(row, true, row.settled ?? [], me);
+      rows[rows.length - 1] = figures(replayed, keep ? 'keep' : top, 0);
     }
     await db.chats.bulkPut(rows);
     for (const chatId of slow) await recomputeChat(db, chatId, me);
@@ -117,7 +121,8 @@ export async function applyBootstrap(
 ): Promise<void> {
   await db.transaction('rw', syncTables(db), async () => {
     const changes: Change[] = [
-      ...boot.chats.map((chat): Change => ({ cursor: 0, type: 'chat', chat })),
+      // Each chat's state is as of the bootstrap's cursor (which settles answers before it).
+      ...boot.chats.map((chat): Change => ({ cursor: boot.cursor, type: 'chat', chat })),
       ...boot.messages.map((message): Change => ({ cursor: 0, type: 'message', message }))
     ];
     await applyChanges(db, changes, boot.cursor, me);
@@ -148,7 +153,8 @@ export type ResultOutcome = {
 
 /**
  * Applies the server's answer to a pushed batch. `applied`: the mutation leaves the outbox and a
- * sent message takes its server place. `rejected` (final): the mutation leaves the outbox and what
+ * sent message takes its server place; a change to the chat stays in effect (`settled`) until
+ * the chat's server state is pulled past the answer. `rejected` (final): the mutation leaves the outbox and what
  * it did is undone on the device; a message stays, marked "Not sent" with the reason, so nothing
  * typed is lost. `sequence_gap` is not final: the mutation stays and is pushed again.
  * One transaction, so a crash midway replays the whole answer (the server answers again the same).
@@ -162,6 +168,7 @@ export async function applyResults(
   const outcome: ResultOutcome = { gap: false, applied: 0, rejected: 0 };
   await db.transaction('rw', syncTables(db), async () => {
     const touched = new Set<string>();
+    const cursor = await getMeta(db, 'cursor', 0);
     const bySeq = new Map(mutations.map((m) => [m.seq, m]));
     for (const result of results) {
       const row = await db.outbox.get(result.seq);
@@ -175,7 +182,7 @@ export async function applyResults(
       touched.add(row.chatId);
       if (result.status === 'applied') {
         outcome.applied++;
-        await onApplied(db, row, result.chatSeq);
+        await onApplied(db, row, result.chatSeq, cursor);
       } else {
         outcome.rejected++;
         const details = (result as { details?: Record<string, unknown> }).details;
@@ -203,7 +210,27 @@ async function dropIfMoved(db: ParleyDB, chatId: string): Promise<void> {
   if (left === 0) await db.chats.delete(chatId);
 }
 
-async function onApplied(db: ParleyDB, row: OutboxRow, chatSeq: number | undefined): Promise<void> {
+/**
+ * Mutations whose effect only a pulled chat state shows. A send and a read marker are not
+ * replayed over the chat, and a create only until the device has a row for it.
+ */
+function changesChatState(type: MutationType): boolean {
+  return type !== 'message.send' && type !== 'chat.read' && !createsChat(type);
+}
+
+async function onApplied(
+  db: ParleyDB,
+  row: OutboxRow,
+  chatSeq: number | undefined,
+  cursor: number
+): Promise<void> {
+  if (changesChatState(row.type)) {
+    const chat = await db.chats.get(row.chatId);
+    const { seq: _seq, id: _id, chatId: _chatId, state: _state, ...mutation } = row;
+    const settled: SettledMutation = { ...mutation, cursor };
+    if (chat) await db.chats.put({ ...chat, settled: [...(chat.settled ?? []), settled] });
+    return;
+  }
   if (row.type !== 'message.send' || chatSeq === undefined) return;
   const message = await db.messages.get(row.args.messageId);
   if (message && message.seq === null) {

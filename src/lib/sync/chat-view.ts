@@ -1,5 +1,6 @@
-// The chat row the UI shows, rebuilt from what is stored: the server's state with the outbox
-// replayed on top ($common/replay), and the chat list's figures (preview, pending, unread).
+// The chat row the UI shows, rebuilt from what is stored: the server's state with the mutations it
+// applied but the device has not pulled yet, then the outbox, replayed on top ($common/replay);
+// and the chat list's figures (preview, pending, unread).
 import Dexie from 'dexie';
 import { LOCAL_ORDER_BASE, type ChatRow, type MessageRow, type ParleyDB } from '$lib/db';
 import { createsChat } from '$common/protocol';
@@ -27,7 +28,8 @@ export function emptyChat(id: string): ChatRow {
     server: null,
     refused: null,
     movedTo: null,
-    notice: null
+    notice: null,
+    settled: []
   };
 }
 
@@ -64,7 +66,9 @@ export async function recomputeChat(db: ParleyDB, chatId: string, me: string): P
   const creates = mutations.some((m) => createsChat(m.type));
   // A chat the user discarded, or never had: late answers about it must not bring it back.
   if (!previous && !creates) return;
-  const row = replay(previous ?? emptyChat(chatId), previous !== undefined, mutations, me);
+  // What the server applied but the device has not pulled yet goes first, as it happened first.
+  const replayed = [...(previous?.settled ?? []), ...mutations];
+  const row = replay(previous ?? emptyChat(chatId), previous !== undefined, replayed, me);
   const last = await db.messages
     .where('[chatId+order]')
     .between([chatId, Dexie.minKey], [chatId, Dexie.maxKey])

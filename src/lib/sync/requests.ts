@@ -2,6 +2,8 @@
 // and which chats are requests waiting for an answer or gone after one (docs/external-contacts.md).
 import Dexie from 'dexie';
 import type { ChatRow, ParleyDB, Refusal } from '$lib/db';
+import { format } from '$lib/i18n/catalogues';
+import { pluralKey } from '$lib/i18n/plural';
 import type { QueueRule } from './outbox';
 
 /** Messages the sender of a pending request has used of the cap, and the cap. */
@@ -54,16 +56,19 @@ export async function capUsage(db: ParleyDB, chat: ChatRow, me: string): Promise
 export const requestCapRule: QueueRule = async (db, mutation, { userId }) => {
   if (mutation.type !== 'message.send') return null;
   const chat = await db.chats.get(mutation.args.chatId);
-  const usage = chat ? await capUsage(db, chat, userId) : null;
+  if (!chat?.request) return null;
+  const usage = await capUsage(db, chat, userId);
   if (!usage || usage.used < usage.cap) return null;
-  return capReached(usage.cap);
+  return capReached(usage.cap, chat.request.address);
 };
 
-export function capReached(cap: number): Refusal {
-  return {
-    code: 'cap_reached',
-    message: `You can send ${cap} messages before the recipient accepts.`
-  };
+/**
+ * The screens translate the code (the chat page in the user's language); `message` is the English
+ * a refusal carries for a version that does not know the code, as the server's does.
+ */
+export function capReached(cap: number, address: string): Refusal {
+  const key = pluralKey('en', 'request.capReached', cap);
+  return { code: 'cap_reached', message: format('en', key, { count: cap, address }) };
 }
 
 /** A message request waiting for this person's answer (listed apart from chats). */
