@@ -11,7 +11,7 @@ const { messageRequests, requestPairs } = tables;
 
 export const capReached = (cap: number): Refusal => ({
   code: 'cap_reached',
-  message: `You can send ${cap} messages until they accept your request.`,
+  message: `You can send ${cap} ${cap === 1 ? 'message' : 'messages'} until they accept your request.`,
   details: { cap }
 });
 
