@@ -22,6 +22,12 @@ export type MutationBody =
   | { type: 'message.send'; args: { chatId: string; messageId: string; body: string } }
   | { type: 'chat.read'; args: { chatId: string; seq: number } }
   /**
+   * No notifications from this chat for the actor, on every device, until `until` (ISO time,
+   * within MAX_MUTE_MS) or, with null, until `chat.unmute`.
+   */
+  | { type: 'chat.mute'; args: { chatId: string; until: string | null } }
+  | { type: 'chat.unmute'; args: { chatId: string } }
+  /**
    * Start a 1:1 chat with whoever holds `address` (canonical email, or E.164 phone read with the
    * actor's region on the device). Enumeration-safe: applied the same way whether the address has
    * an account, is blocked or refuses requests (docs/external-contacts.md).
@@ -77,6 +83,17 @@ export type ChatMember = {
 
 /** The pre-acceptance cap when the sender's organization has not lowered it (also its maximum). */
 export const DEFAULT_REQUEST_CAP = 10;
+
+/** The longest a timed mute may last (a longer one is "until turned on"). */
+export const MAX_MUTE_MS = 366 * 24 * 60 * 60 * 1000;
+
+/** The viewer's mute of a chat: `until` null means until they turn it on again. */
+export type MuteState = { until: string | null };
+
+/** Whether `mute` silences the chat at `now` (a timed mute that ended does not). */
+export function isMuted(mute: MuteState | null | undefined, now: Date): boolean {
+  return !!mute && (mute.until === null || Date.parse(mute.until) > now.getTime());
+}
 
 /** How long an invitation link works after it is (re)sent (docs/external-contacts.md). */
 export const INVITATION_LIFETIME_MS = 14 * 24 * 60 * 60 * 1000;
@@ -134,6 +151,11 @@ export type ChatState = {
    * absent or null: the chat is open.
    */
   readOnly?: { reason: ReadOnlyReason } | null;
+  /**
+   * The viewer's own mute (on all their devices); absent or null: not muted. A timed mute is
+   * kept after its end: compare `until` with the clock (`isMuted`).
+   */
+  mute?: MuteState | null;
 };
 
 /** Why a chat is read-only: its members' organization closed outbound chat, or blocked someone. */

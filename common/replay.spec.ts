@@ -36,6 +36,7 @@ function blank(overrides: Partial<ReplayedChat> = {}): ReplayedChat {
     request: null,
     lastSeq: 0,
     readSeq: 0,
+    mute: null,
     server: null,
     ...overrides
   };
@@ -214,6 +215,19 @@ const cases: { [T in MutationType]: Case } = {
     mutation: queued({ type: 'chat.read', args: { chatId: 'chat-1', seq: 4 } }),
     shows: { readSeq: 4 }
   },
+  'chat.mute': {
+    given: synced(),
+    mutation: queued({
+      type: 'chat.mute',
+      args: { chatId: 'chat-1', until: '2026-03-01T11:00:00.000Z' }
+    }),
+    shows: { mute: { until: '2026-03-01T11:00:00.000Z' } }
+  },
+  'chat.unmute': {
+    given: synced({ mute: { until: null } }),
+    mutation: queued({ type: 'chat.unmute', args: { chatId: 'chat-1' } }),
+    shows: { mute: null }
+  },
   'message.send': {
     given: synced(),
     mutation: queued({
@@ -254,6 +268,13 @@ describe('replay', () => {
     delete server.request;
     const shown = replay({ ...blank(), server: server as ChatState }, true, [], ME);
     expect(shown).toMatchObject({ external: false, request: null });
+  });
+
+  it('shows a mute another device set, and a mute until turned on replayed over it', () => {
+    const server = serverChat({ mute: { until: '2026-03-02T00:00:00.000Z' } });
+    expect(replay({ ...blank(), server }, true, [], ME).mute).toEqual(server.mute);
+    const forever = queued({ type: 'chat.mute', args: { chatId: 'chat-1', until: null } });
+    expect(replay({ ...blank(), server }, true, [forever], ME).mute).toEqual({ until: null });
   });
 
   it('does not create again a chat the device or the server already shows', () => {

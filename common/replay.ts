@@ -8,6 +8,7 @@ import {
   type ChatState,
   type InvitationState,
   type MutationBody,
+  type MuteState,
   type RequestState
 } from './protocol.ts';
 
@@ -33,6 +34,8 @@ export interface ReplayedChat {
   request: RequestState | null;
   lastSeq: number;
   readSeq: number;
+  /** The person's own mute (on all their devices); absent or null: not muted. */
+  mute?: MuteState | null;
   /** The server's state; null while the chat exists only on the device. */
   server: ChatState | null;
 }
@@ -65,7 +68,9 @@ export function replay<Chat extends ReplayedChat>(
       external: s.external ?? false,
       request: s.request ?? null,
       lastSeq: Math.max(row.lastSeq, s.lastSeq),
-      readSeq: Math.max(row.readSeq, s.readSeq)
+      readSeq: Math.max(row.readSeq, s.readSeq),
+      // A server older than mutes sends none.
+      mute: s.mute ?? null
     } satisfies Omit<ReplayedChat, 'server'>);
   }
   for (const m of mutations) {
@@ -143,6 +148,12 @@ export function replay<Chat extends ReplayedChat>(
         break;
       case 'chat.read':
         row.readSeq = Math.max(row.readSeq, m.args.seq);
+        break;
+      case 'chat.mute':
+        row.mute = { until: m.args.until };
+        break;
+      case 'chat.unmute':
+        row.mute = null;
         break;
       case 'message.send':
         break;

@@ -1,6 +1,5 @@
 // Muted chats: a person's choice, on every device, until a time or until turned on again. A
-// muted chat never pushes. The `chat.mute` mutation that sets this (offline like any other,
-// docs/notifications.md) is to be added on the mutation registry; these are what it will call.
+// muted chat never pushes. Set by the `chat.mute` / `chat.unmute` mutations (sync/chats.ts).
 import { and, eq, gt, inArray, isNull, or } from 'drizzle-orm';
 import { tables, type Db } from '../store/index.ts';
 

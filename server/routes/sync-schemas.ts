@@ -44,6 +44,9 @@ export const MutationSchema = z
     mutation('chat.leave', { chatId: Id }),
     mutation('message.send', { chatId: Id, messageId: Id, body: Text }),
     mutation('chat.read', { chatId: Id, seq: z.number().int().min(0) }),
+    // Whether the time is in the future is a per-mutation refusal (invalid_mute_until).
+    mutation('chat.mute', { chatId: Id, until: z.iso.datetime({ offset: true }).nullable() }),
+    mutation('chat.unmute', { chatId: Id }),
     // The address is read by the rules (invalid_address is a per-mutation refusal).
     mutation('chat.startExternal', { chatId: Id, address: z.string().max(400) }),
     mutation('request.accept', { chatId: Id }),
@@ -123,7 +126,9 @@ export const ChatStateSchema = z
     ),
     active: z.boolean(),
     external: z.boolean(),
-    request: RequestStateSchema.nullable()
+    request: RequestStateSchema.nullable(),
+    /** The viewer's own mute; `until` null: until they turn it on again. */
+    mute: z.object({ until: z.string().nullable() }).nullable().optional()
   })
   .openapi('ChatState');
 

@@ -1,7 +1,9 @@
 // The chat mutations (docs/sync-protocol.md): create a 1:1 or a group, rename, add and remove
-// members, leave, move the read marker. Each one's rules, then its write.
+// members, leave, move the read marker, mute. Each one's rules, then its write.
 import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
 import { characterCount, MAX_GROUP_NAME_LENGTH } from '../../../common/limits.ts';
+import { MAX_MUTE_MS } from '../../../common/protocol.ts';
+import { muteChat, unmuteChat } from '../../push/mutes.ts';
 import { tables, type Db } from '../../store/index.ts';
 import { blockedByMembersOrganizations, mayReach, writeClosedReason } from '../external/policy.ts';
 import { sharesReadReceipts } from '../external/request-rules.ts';
@@ -261,5 +263,45 @@ export const read: Handler<'chat.read'> = {
         readerId: actor.id
       }))
     };
+  }
+};
+
+/**
+ * A timed mute ends after the moment the person muted (their device's `at`: a mute queued
+ * offline stays valid however late it arrives) and at most MAX_MUTE_MS after now.
+ */
+const sensibleMuteEnd: Rule<'chat.mute'> = (_tx, context, { at, args }) => {
+  if (args.until === null) return Promise.resolve(null);
+  const until = Date.parse(args.until);
+  const valid = until > Date.parse(at) && until <= context.now.getTime() + MAX_MUTE_MS;
+  return Promise.resolve(
+    valid ? null : refuse('invalid_mute_until', 'A mute ends in the future, within a year.')
+  );
+};
+
+/** A mute is the actor's own: only their devices hear of it, other members never do. */
+async function ownChatChange(tx: Db, context: MutationContext, chatId: string) {
+  const { chat } = await memberChat(context, chatId);
+  return { changes: await chatChanges(tx, chat.id, [], [context.actor.id]) };
+}
+
+export const mute: Handler<'chat.mute'> = {
+  rules: [membersOnly, sensibleMuteEnd],
+  async apply(tx, context, { args }) {
+    const { chat } = await memberChat(context, args.chatId);
+    const until = args.until === null ? null : new Date(args.until);
+    // Queued offline and arrived after its end: it would already be over, so nothing changes.
+    if (until && until <= context.now) return { changes: [] };
+    await muteChat(tx, context.actor.id, chat.id, until, context.now);
+    return ownChatChange(tx, context, chat.id);
+  }
+};
+
+export const unmute: Handler<'chat.unmute'> = {
+  rules: [membersOnly],
+  async apply(tx, context, { args }) {
+    const { chat } = await memberChat(context, args.chatId);
+    await unmuteChat(tx, context.actor.id, chat.id);
+    return ownChatChange(tx, context, chat.id);
   }
 };

@@ -11,9 +11,11 @@ import {
   createDirect,
   createGroup,
   leave,
+  mute,
   read,
   removeMember,
-  rename
+  rename,
+  unmute
 } from './chats.ts';
 import type { Applied, Handler, MutationContext, Refusal } from './context.ts';
 import { send } from './messages.ts';
@@ -26,6 +28,8 @@ const handlers = {
   'chat.removeMember': removeMember,
   'chat.leave': leave,
   'chat.read': read,
+  'chat.mute': mute,
+  'chat.unmute': unmute,
   'message.send': send,
   'chat.startExternal': startExternal,
   'request.accept': accept,

@@ -1,7 +1,7 @@
 // How chats and messages look to each member (`ChatState`, `MessageState` in
 // common/protocol.ts): the rows the views are made from, and the pure projections. The change
 // log (changes.ts) and the bootstrap (reads.ts) both write what these return.
-import { eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type {
   ChatMember,
   ChatState,
@@ -36,11 +36,13 @@ export type MemberRow = {
   readSeq: number;
   /** Their effective outbound setting: whether they may write to people outside. */
   outboundOpen: boolean;
+  /** Their mute of this chat, null when they never muted it or turned it on again. */
+  mute: { until: Date | null } | null;
 };
 
 /** Membership rows (current and former) with names: of one chat, or of the chats a subquery selects. */
 export async function chatMemberRows(db: Db, which: SQL | string): Promise<MemberRow[]> {
-  const { chatMembers, users, organizations } = tables;
+  const { chatMembers, users, organizations, chatMutes } = tables;
   const rows = await db
     .select({
       chatId: chatMembers.chatId,
@@ -52,19 +54,26 @@ export async function chatMemberRows(db: Db, which: SQL | string): Promise<Membe
       leftAt: chatMembers.leftAt,
       readSeq: chatMembers.readSeq,
       outboundOverride: users.outboundOverride,
-      outbound: organizations.outboundExternal
+      outbound: organizations.outboundExternal,
+      muted: chatMutes.userId,
+      mutedUntil: chatMutes.until
     })
     .from(chatMembers)
     .innerJoin(users, eq(users.id, chatMembers.userId))
     .leftJoin(organizations, eq(organizations.id, users.organizationId))
+    .leftJoin(
+      chatMutes,
+      and(eq(chatMutes.chatId, chatMembers.chatId), eq(chatMutes.userId, chatMembers.userId))
+    )
     .where(
       typeof which === 'string'
         ? eq(chatMembers.chatId, which)
         : sql`${chatMembers.chatId} in (${which})`
     );
-  return rows.map(({ outboundOverride, outbound, ...row }) => ({
+  return rows.map(({ outboundOverride, outbound, muted, mutedUntil, ...row }) => ({
     ...row,
-    outboundOpen: effectiveSetting(outboundOverride, outbound)
+    outboundOpen: effectiveSetting(outboundOverride, outbound),
+    mute: muted === null ? null : { until: mutedUntil }
   }));
 }
 
@@ -177,7 +186,8 @@ export function toChatState(
     active: own !== undefined && own.leftAt === null,
     external: request !== null || mixesOrganizations(current),
     request: request && toRequestState(request, viewer),
-    readOnly: readOnlyOf(chat, rows, request)
+    readOnly: readOnlyOf(chat, rows, request),
+    mute: own?.mute ? { until: own.mute.until?.toISOString() ?? null } : null
   };
 }
 

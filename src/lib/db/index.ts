@@ -6,6 +6,7 @@ import type {
   ChatState,
   MutationBody,
   MutationType,
+  MuteState,
   RequestState
 } from '$common/protocol';
 import type { QueuedMutation } from '$common/replay';
@@ -48,6 +49,11 @@ export interface ChatRow {
   lastSeq: number;
   /** Own read marker (highest seq read), never lowered. */
   readSeq: number;
+  /**
+   * Own mute, from the server with this device's unanswered mute/unmute replayed on top (absent
+   * on rows stored before mutes: not muted).
+   */
+  mute?: MuteState | null;
   /** Other members' read markers, when the server tells them. */
   reads: Record<string, number>;
   /**

@@ -175,6 +175,7 @@ export const en = {
   'chats.members.one': '{count} member',
   'chats.members.other': '{count} members',
   'chats.request.sent': 'Message request sent',
+  'chats.muted': 'Muted',
 
   'external.label': 'External',
   'external.personal': 'Personal account',
@@ -291,6 +292,17 @@ export const en = {
   'settings.leave': 'Leave group',
   'settings.leaveConfirm': 'Leave this group? You’ll stop getting its messages.',
   'settings.direct': 'A 1:1 chat. Its members can’t change.',
+  'settings.notifications': 'Notifications',
+  'settings.mute': 'Mute notifications',
+  'settings.mute.hour': '1 hour',
+  'settings.mute.hours8': '8 hours',
+  'settings.mute.week': '1 week',
+  'settings.mute.always': 'Until I turn them back on',
+  'settings.mutedUntil': 'Muted until {when}.',
+  'settings.mutedAlways': 'Muted until you turn them back on.',
+  'settings.unmute': 'Unmute',
+  'settings.muted': 'Notifications muted.',
+  'settings.unmuted': 'Notifications on.',
   'settings.personal': 'Personal account',
   'settings.request':
     'A message request. Until it’s accepted you only see the address you wrote to.',
@@ -316,6 +328,7 @@ export const en = {
   'refusal.chat_read_only':
     'this chat is read-only now: an organization’s policy stops new messages.',
   'refusal.policy_blocked_by_organization': 'your organization has blocked this person.',
+  'refusal.invalid_mute_until': 'a mute must end in the future, within a year.',
 
   'readOnly.outbound.ours':
     'Your organization has turned off chats with people outside it. This chat is read-only.',

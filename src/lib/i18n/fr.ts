@@ -181,6 +181,7 @@ export const fr: Messages = {
   'chats.members.one': '{count}\u00a0membre',
   'chats.members.other': '{count}\u00a0membres',
   'chats.request.sent': 'Demande de discussion envoyée',
+  'chats.muted': 'Notifications coupées',
 
   'external.label': 'Externe',
   'external.personal': 'Compte personnel',
@@ -298,6 +299,17 @@ export const fr: Messages = {
   'settings.leave': 'Quitter le groupe',
   'settings.leaveConfirm': 'Quitter ce groupe\u202f? Vous ne recevrez plus ses messages.',
   'settings.direct': 'Une discussion à deux. Ses membres ne peuvent pas changer.',
+  'settings.notifications': 'Notifications',
+  'settings.mute': 'Couper les notifications',
+  'settings.mute.hour': '1\u00a0heure',
+  'settings.mute.hours8': '8\u00a0heures',
+  'settings.mute.week': '1\u00a0semaine',
+  'settings.mute.always': 'Jusqu’à ce que je les réactive',
+  'settings.mutedUntil': 'Notifications coupées jusqu’à {when}.',
+  'settings.mutedAlways': 'Notifications coupées jusqu’à ce que vous les réactiviez.',
+  'settings.unmute': 'Réactiver',
+  'settings.muted': 'Notifications coupées.',
+  'settings.unmuted': 'Notifications réactivées.',
   'settings.personal': 'Compte personnel',
   'settings.request':
     'Une demande de discussion. Tant qu’elle n’est pas acceptée, vous ne voyez que l’adresse à laquelle vous avez écrit.',
@@ -326,6 +338,7 @@ export const fr: Messages = {
   'refusal.chat_read_only':
     'cette discussion est en lecture seule\u00a0: la règle d’une organisation bloque les nouveaux messages.',
   'refusal.policy_blocked_by_organization': 'votre organisation a bloqué cette personne.',
+  'refusal.invalid_mute_until': 'une mise en sourdine doit finir dans le futur, d’ici un an.',
 
   'readOnly.outbound.ours':
     'Votre organisation a désactivé les discussions avec l’extérieur. Cette discussion est en lecture seule.',

@@ -187,6 +187,18 @@ class Chats {
     );
   }
 
+  /** Mutes the chat on all this person's devices until `until` (null: until turned on again). */
+  mute(chatId: string, until: Date | null): Promise<Enqueued> {
+    const args = { chatId, until: until?.toISOString() ?? null };
+    return withDb(db, () => enqueue(db, { type: 'chat.mute', args }, { userId: this.#me }));
+  }
+
+  unmute(chatId: string): Promise<Enqueued> {
+    return withDb(db, () =>
+      enqueue(db, { type: 'chat.unmute', args: { chatId } }, { userId: this.#me })
+    );
+  }
+
   /** Moves the read marker up to `seq` (never down); the server hears of it with the next push. */
   async markRead(chat: ChatRow, seq: number): Promise<void> {
     if (seq <= chat.readSeq || !chat.server) return;

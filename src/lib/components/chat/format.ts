@@ -72,6 +72,25 @@ export function formatDay(iso: string): string {
   return format.format(date);
 }
 
+/** "14:05" later today, else "Mon 9 Mar, 14:05": when something ahead ends (a mute). */
+export function formatUntil(iso: string, now = new Date()): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const sameDay = date.toDateString() === now.toDateString();
+  const key = `${locale.current}|${sameDay ? 'time' : 'ahead'}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(
+      locale.current,
+      sameDay
+        ? whenOptions.time
+        : { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }
+    );
+    formatters.set(key, format);
+  }
+  return format.format(date);
+}
+
 export function initialOf(name: string): string {
   return name.trim().charAt(0).toLocaleUpperCase();
 }
