@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
 import { tables } from '../../server/store/index.ts';
-import type { ChatRow, Refusal } from '../../src/lib/db/index.ts';
+import type { LocalChat, Refusal } from '../../src/lib/db/index.ts';
 import { enqueue, sendMessage } from '../../src/lib/sync/outbox.ts';
 import type { Browser, TestApp } from '../support/harness.ts';
 import { Device, newMember, type Person } from './devices.ts';
@@ -120,17 +120,17 @@ export async function startRequest(world: World, device: Device, address: string
 }
 
 /** The chats this device shows the sender as requests they made, where the composer writes. */
-export async function sentRequests(device: Device): Promise<ChatRow[]> {
+export async function sentRequests(device: Device): Promise<LocalChat[]> {
   const chats = await device.db.chats.toArray();
   const open = chats.filter((c) => c.request?.role === 'sender' && !c.refused);
   // A request that turned out to be the existing 1:1 chat is written in there.
   return open
     .map((c) => (c.movedTo ? chats.find((other) => other.id === c.movedTo) : c))
-    .filter((c): c is ChatRow => c !== undefined)
+    .filter((c): c is LocalChat => c !== undefined)
     .sort((x, y) => (x.id < y.id ? -1 : 1));
 }
 
-export async function type(world: World, device: Device, chat: ChatRow, userId: string) {
+export async function type(world: World, device: Device, chat: LocalChat, userId: string) {
   const body = `${device.label} #${++world.counter}`;
   const result = await sendMessage(device.db, chat.id, body, { userId });
   if (!result.ok) {

@@ -30,7 +30,7 @@ export interface Refusal {
  * mutations replayed on top (name, members, active, readSeq). Rebuilt by `sync/chat-view.ts`
  * whenever either side changes, so a refused rename or leave falls back to the server's state.
  */
-export interface ChatRow {
+export interface LocalChat {
   id: string;
   kind: 'direct' | 'group';
   name: string | null;
@@ -97,7 +97,7 @@ export type MessageStatus = 'sent' | 'pending' | 'failed';
 /** Pending and refused messages sort after every acknowledged one, in the order they were typed. */
 export const LOCAL_ORDER_BASE = 2 ** 40;
 
-export interface MessageRow {
+export interface LocalMessage {
   id: string;
   chatId: string;
   /** Server sequence in the chat; null until acknowledged. */
@@ -150,8 +150,8 @@ export const CHAT_TABLES = ['chats', 'messages', 'outbox', 'meta', 'drafts'] as 
 
 export class ParleyDB extends Dexie {
   declare profile: EntityTable<CachedProfile, 'key'>;
-  declare chats: EntityTable<ChatRow, 'id'>;
-  declare messages: EntityTable<MessageRow, 'id'>;
+  declare chats: EntityTable<LocalChat, 'id'>;
+  declare messages: EntityTable<LocalMessage, 'id'>;
   declare outbox: Table<OutboxRow, number>;
   declare meta: EntityTable<MetaRow, 'key'>;
   declare drafts: EntityTable<DraftRow, 'chatId'>;
@@ -173,7 +173,7 @@ export class ParleyDB extends Dexie {
       .stores({})
       .upgrade((tx) =>
         tx
-          .table<ChatRow>('chats')
+          .table<LocalChat>('chats')
           .toCollection()
           .modify((chat) => {
             chat.external ??= chat.server?.external ?? false;

@@ -1,7 +1,7 @@
 // The chat engine as the screens see it: sync status, and every action a person can take on a
 // chat. Actions only write to IndexedDB (through the outbox); the sync engine sends them.
 import Dexie from 'dexie';
-import { db, LOCAL_ORDER_BASE, withDb, type ChatRow, type Refusal } from '$lib/db';
+import { db, LOCAL_ORDER_BASE, withDb, type LocalChat, type Refusal } from '$lib/db';
 import { applyHistory } from '$lib/sync/apply';
 import { syncTables } from '$lib/sync/outbox';
 import type { SyncStatus } from '$lib/sync/engine';
@@ -200,7 +200,7 @@ class Chats {
   }
 
   /** Moves the read marker up to `seq` (never down); the server hears of it with the next push. */
-  async markRead(chat: ChatRow, seq: number): Promise<void> {
+  async markRead(chat: LocalChat, seq: number): Promise<void> {
     if (seq <= chat.readSeq || !chat.server) return;
     await withDb(db, () =>
       enqueue(db, { type: 'chat.read', args: { chatId: chat.id, seq } }, { userId: this.#me })

@@ -1,7 +1,14 @@
 // Every write the sync engine makes to IndexedDB: server answers, pulled changes, history. Each
 // runs in one Dexie transaction, so a crash leaves either all of it or none of it on the device.
 import Dexie from 'dexie';
-import type { ChatRow, MessageRow, OutboxRow, ParleyDB, Refusal, SettledMutation } from '$lib/db';
+import type {
+  LocalChat,
+  LocalMessage,
+  OutboxRow,
+  ParleyDB,
+  Refusal,
+  SettledMutation
+} from '$lib/db';
 import {
   createsChat,
   type BootstrapResponse,
@@ -15,7 +22,7 @@ import { replay } from '$common/replay';
 import { emptyChat, figures, recomputeChat } from './chat-view';
 import { enqueueMessage, getMeta, syncTables } from './outbox';
 
-export function messageFromServer(message: MessageState): MessageRow {
+export function messageFromServer(message: MessageState): LocalMessage {
   return {
     id: message.id,
     chatId: message.chatId,
@@ -31,7 +38,7 @@ export function messageFromServer(message: MessageState): MessageRow {
 }
 
 /** Folds one pulled message into its chat's bookkeeping (recomputed afterwards). */
-function noteMessage(row: ChatRow, message: MessageState, me: string): void {
+function noteMessage(row: LocalChat, message: MessageState, me: string): void {
   row.lastSeq = Math.max(row.lastSeq, message.seq);
   // Writing in a chat means having read it up to there.
   if (message.authorId === me) row.readSeq = Math.max(row.readSeq, message.seq);
@@ -62,8 +69,8 @@ export async function applyChanges(
     const ids = [...new Set(changes.map(changedChatId))];
     const existing = await db.chats.bulkGet(ids);
     const chats = new Map(ids.map((id, i) => [id, existing[i] ?? emptyChat(id)]));
-    const newest = new Map<string, MessageRow>();
-    const messages: MessageRow[] = [];
+    const newest = new Map<string, LocalMessage>();
+    const messages: LocalMessage[] = [];
     for (const change of changes) {
       const row = chats.get(changedChatId(change))!;
       if (change.type === 'chat') {
@@ -91,7 +98,7 @@ export async function applyChanges(
     // The others (a pulled copy may replace a pending message) are rebuilt from what is stored.
     const queued = new Set((await db.outbox.toArray()).map((m) => m.chatId));
     const slow: string[] = [];
-    const rows: ChatRow[] = [];
+    const rows: LocalChat[] = [];
     for (const [chatId, row] of chats) {
       rows.push(row);
       if (queued.has(chatId) || row.pending > 0 || row.preview?.pending) {

@@ -2,12 +2,12 @@
 // applied but the device has not pulled yet, then the outbox, replayed on top ($common/replay);
 // and the chat list's figures (preview, pending, unread).
 import Dexie from 'dexie';
-import { LOCAL_ORDER_BASE, type ChatRow, type MessageRow, type ParleyDB } from '$lib/db';
+import { LOCAL_ORDER_BASE, type LocalChat, type LocalMessage, type ParleyDB } from '$lib/db';
 import { createsChat } from '$common/protocol';
 import { replay } from '$common/replay';
 
 /** A chat the device has heard of but holds nothing about yet. */
-export function emptyChat(id: string): ChatRow {
+export function emptyChat(id: string): LocalChat {
   return {
     id,
     kind: 'group',
@@ -35,10 +35,10 @@ export function emptyChat(id: string): ChatRow {
 
 /** The chat list's figures: preview (unless kept), pending, unread and the sort key. */
 export function figures(
-  row: ChatRow,
-  last: MessageRow | undefined | 'keep',
+  row: LocalChat,
+  last: LocalMessage | undefined | 'keep',
   pending: number
-): ChatRow {
+): LocalChat {
   if (last !== 'keep') {
     row.preview = last
       ? {

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Me } from '$lib/api/types';
-import { ParleyDB, type ChatRow } from '$lib/db';
+import { ParleyDB, type LocalChat } from '$lib/db';
 import { applyChanges, applyResults } from './apply';
 import { addQueueRule, enqueue, retryMessage, sendMessage } from './outbox';
 import type { Change, ChatState, MessageState, Mutation, RequestState } from '$common/protocol';
@@ -110,7 +110,7 @@ async function queued(db: ParleyDB): Promise<Mutation[]> {
   );
 }
 
-async function row(db: ParleyDB, id: string): Promise<ChatRow> {
+async function row(db: ParleyDB, id: string): Promise<LocalChat> {
   const found = await db.chats.get(id);
   if (!found) throw new Error(`no chat ${id}`);
   return found;

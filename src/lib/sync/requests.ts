@@ -1,7 +1,7 @@
 // Message requests on the device: the pre-acceptance cap applied to what is queued (offline too),
 // and which chats are requests waiting for an answer or gone after one (docs/external-contacts.md).
 import Dexie from 'dexie';
-import type { ChatRow, ParleyDB, Refusal } from '$lib/db';
+import type { LocalChat, ParleyDB, Refusal } from '$lib/db';
 import { format } from '$lib/i18n/catalogues';
 import { pluralKey } from '$lib/i18n/plural';
 import type { QueueRule } from './outbox';
@@ -23,7 +23,11 @@ export interface CapUsage {
  * The cap is the lower of the chat's (as last synced) and the one GET /api/me last gave: an admin
  * who lowers it changes no chat, so only the profile tells the device before the chat next syncs.
  */
-export async function capUsage(db: ParleyDB, chat: ChatRow, me: string): Promise<CapUsage | null> {
+export async function capUsage(
+  db: ParleyDB,
+  chat: LocalChat,
+  me: string
+): Promise<CapUsage | null> {
   const request = chat.request;
   if (request?.role !== 'sender' || request.state !== 'pending') return null;
   const samePerson = await db.chats
@@ -72,7 +76,7 @@ export function capReached(cap: number, address: string): Refusal {
 }
 
 /** A message request waiting for this person's answer (listed apart from chats). */
-export function isIncomingRequest(chat: ChatRow): boolean {
+export function isIncomingRequest(chat: LocalChat): boolean {
   return chat.request?.role === 'recipient' && chat.request.state === 'pending' && chat.active;
 }
 
@@ -80,7 +84,7 @@ export function isIncomingRequest(chat: ChatRow): boolean {
  * Chats with nothing to show in the list: moved into an existing 1:1 chat, or requests this
  * person declined or blocked, or that ended before they answered (the sender withdrew it).
  */
-export function isHiddenChat(chat: ChatRow): boolean {
+export function isHiddenChat(chat: LocalChat): boolean {
   if (chat.movedTo) return true;
   const request = chat.request;
   if (request?.role !== 'recipient') return false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatRow, MessageRow } from '$lib/db';
+import type { LocalChat, LocalMessage } from '$lib/db';
 import type { ChatMember, RequestState } from '$common/protocol';
 import {
   chatSubtitle,
@@ -15,7 +15,7 @@ function member(userId: string, organization: string | null, external = false): 
   return { userId, name: userId.toUpperCase(), organization, external, joinedAt: '2026-01-01' };
 }
 
-function chat(fields: Partial<ChatRow>): ChatRow {
+function chat(fields: Partial<LocalChat>): LocalChat {
   return {
     id: 'c1',
     kind: 'direct',
@@ -166,7 +166,7 @@ describe('latestSeq and firstUnreadSeq', () => {
 
 describe('seenBy', () => {
   const members = [member('ann', 'Acme'), member('bob', 'Acme'), member('cy', 'Acme')];
-  const messages: Pick<MessageRow, 'id' | 'authorId' | 'seq'>[] = [
+  const messages: Pick<LocalMessage, 'id' | 'authorId' | 'seq'>[] = [
     { id: 'm1', authorId: 'ann', seq: 1 },
     { id: 'm2', authorId: 'bob', seq: 2 },
     { id: 'm3', authorId: 'ann', seq: 3 },

@@ -1,6 +1,6 @@
 // What the chat page shows, derived from the chat row, its request and its members: pure, so the
 // rules are specs, and the page only puts them into words (docs/external-contacts.md).
-import type { ChatRow, MessageRow } from '$lib/db';
+import type { LocalChat, LocalMessage } from '$lib/db';
 import type { MessageKey, Params } from '$lib/i18n';
 import type { ChatMember, RequestState } from '$common/protocol';
 import { isIncomingRequest } from '$lib/sync/requests';
@@ -14,14 +14,14 @@ export type SenderRequest = Extract<RequestState, { role: 'sender' }>;
 export type Sentence = { key: MessageKey; params: Params };
 
 /** The request this person sent and the recipient has not accepted yet. */
-export function outgoingRequest(chat: Pick<ChatRow, 'request'>): SenderRequest | null {
+export function outgoingRequest(chat: Pick<LocalChat, 'request'>): SenderRequest | null {
   const request = chat.request;
   return request?.role === 'sender' && request.state === 'pending' ? request : null;
 }
 
 /** In a 1:1 chat, the person on the other side. */
 export function otherMember(
-  chat: Pick<ChatRow, 'members'>,
+  chat: Pick<LocalChat, 'members'>,
   viewer: Viewer
 ): ChatMember | undefined {
   return chat.members.find((member) => member.userId !== viewer?.id);
@@ -34,7 +34,7 @@ export type Subtitle =
   | { organization: string | null }
   | null;
 
-export function chatSubtitle(chat: ChatRow, viewer: Viewer, now = Date.now()): Subtitle {
+export function chatSubtitle(chat: LocalChat, viewer: Viewer, now = Date.now()): Subtitle {
   const outgoing = outgoingRequest(chat);
   if (outgoing) {
     const { status, expiresAt } = outgoing.invitation;
@@ -50,7 +50,7 @@ export function chatSubtitle(chat: ChatRow, viewer: Viewer, now = Date.now()): S
  * Above the composer of a chat that crosses the organization's border: whom it reaches. `address`
  * is the request's address as displayed (the sender of a pending request knows nothing else).
  */
-export function externalBanner(chat: ChatRow, viewer: Viewer, address: string): Sentence | null {
+export function externalBanner(chat: LocalChat, viewer: Viewer, address: string): Sentence | null {
   if (!chat.external || isIncomingRequest(chat)) return null;
   if (outgoingRequest(chat)) return { key: 'external.banner.direct', params: { name: address } };
   const organization = viewer?.organization ?? null;
@@ -71,12 +71,12 @@ export function externalBanner(chat: ChatRow, viewer: Viewer, address: string): 
 }
 
 /** The highest server sequence among the messages on screen (0: none delivered yet). */
-export function latestSeq(messages: readonly Pick<MessageRow, 'seq'>[]): number {
+export function latestSeq(messages: readonly Pick<LocalMessage, 'seq'>[]): number {
   return messages.reduce((max, m) => (m.seq !== null && m.seq > max ? m.seq : max), 0);
 }
 
 /** Where "New messages" goes when the chat opens: the first unread sequence, if any. */
-export function firstUnreadSeq(chat: Pick<ChatRow, 'unread' | 'readSeq'>): number | null {
+export function firstUnreadSeq(chat: Pick<LocalChat, 'unread' | 'readSeq'>): number | null {
   return chat.unread > 0 ? chat.readSeq + 1 : null;
 }
 
@@ -85,8 +85,8 @@ export function firstUnreadSeq(chat: Pick<ChatRow, 'unread' | 'readSeq'>): numbe
  * name (members the device does not know by name are left out). Null while nobody has.
  */
 export function seenBy(
-  chat: Pick<ChatRow, 'reads' | 'members'>,
-  messages: readonly Pick<MessageRow, 'id' | 'authorId' | 'seq'>[],
+  chat: Pick<LocalChat, 'reads' | 'members'>,
+  messages: readonly Pick<LocalMessage, 'id' | 'authorId' | 'seq'>[],
   me: string | undefined
 ): { messageId: string; readers: string[] } | null {
   const mine = messages.findLast((m) => m.authorId === me && m.seq !== null);

@@ -1,5 +1,5 @@
 // Small display helpers shared by the chat screens: titles, reasons, times.
-import type { ChatRow, Refusal } from '$lib/db';
+import type { LocalChat, Refusal } from '$lib/db';
 import { isMessageKey, t } from '$lib/i18n';
 import { locale } from '$lib/state/locale.svelte';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
@@ -8,7 +8,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
  * A group's name, or the other person's name in a 1:1 chat. The sender of a request not yet
  * accepted knows only the address they typed.
  */
-export function chatTitle(chat: ChatRow, me: string | undefined): string {
+export function chatTitle(chat: LocalChat, me: string | undefined): string {
   if (chat.kind === 'group') return chat.name?.trim() || t('chats.group');
   if (chat.request?.role === 'sender' && chat.request.state === 'pending') {
     return displayAddress(chat.request.address);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatRow } from '$lib/db';
+import type { LocalChat } from '$lib/db';
 import type { ChatMember, ReadOnlyReason } from '$common/protocol';
 import { readOnlyText } from './read-only';
 
@@ -10,10 +10,10 @@ function member(userId: string, organization: string | null): ChatMember {
 function chat(
   members: ChatMember[],
   reason: ReadOnlyReason | null
-): Pick<ChatRow, 'server' | 'members'> {
+): Pick<LocalChat, 'server' | 'members'> {
   return {
     members,
-    server: { readOnly: reason ? { reason } : null } as ChatRow['server']
+    server: { readOnly: reason ? { reason } : null } as LocalChat['server']
   };
 }
 

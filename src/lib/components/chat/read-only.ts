@@ -1,12 +1,12 @@
 // Why a chat is read-only, in words fit for the person looking at it (docs/administration.md).
-import type { ChatRow } from '$lib/db';
+import type { LocalChat } from '$lib/db';
 import type { MessageKey } from '$lib/i18n';
 import type { ReadOnlyReason } from '$common/protocol';
 
 export type ReadOnlyText = { key: MessageKey; params?: Record<string, string> };
 
 /** The policy that stops new messages here, as the server last said; null: the chat is open. */
-export function readOnlyReason(chat: Pick<ChatRow, 'server'>): ReadOnlyReason | null {
+export function readOnlyReason(chat: Pick<LocalChat, 'server'>): ReadOnlyReason | null {
   return chat.server?.readOnly?.reason ?? null;
 }
 
@@ -17,7 +17,7 @@ export function readOnlyReason(chat: Pick<ChatRow, 'server'>): ReadOnlyReason | 
  * organization's people (then it can only be their own).
  */
 export function readOnlyText(
-  chat: Pick<ChatRow, 'server' | 'members'>,
+  chat: Pick<LocalChat, 'server' | 'members'>,
   me: { id: string; organization: string | null } | null
 ): ReadOnlyText | null {
   const reason = readOnlyReason(chat);
