@@ -3,6 +3,7 @@ import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOCAL_ORDER_BASE, ParleyDB } from '$lib/db';
 import { applyResults } from './apply';
+import { emptyChat } from './chat-view';
 import { addQueueRule, deleteFailedMessage, enqueue, retryMessage, sendMessage } from './outbox';
 import type { Mutation } from '$common/protocol';
 
@@ -22,28 +23,7 @@ afterEach(async () => {
 });
 
 async function seedChat(db: ParleyDB, id = 'chat-1') {
-  await db.chats.put({
-    id,
-    kind: 'group',
-    name: 'Team',
-    createdBy: ME,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    members: [],
-    active: true,
-    external: false,
-    request: null,
-    lastSeq: 0,
-    readSeq: 0,
-    reads: {},
-    unread: 0,
-    pending: 0,
-    preview: null,
-    activity: 0,
-    server: null,
-    refused: null,
-    movedTo: null,
-    notice: null
-  });
+  await db.chats.put({ ...emptyChat(id), name: 'Team', createdBy: ME });
 }
 
 function toMutations(db: ParleyDB): Promise<Mutation[]> {

@@ -10,35 +10,14 @@ import {
   outgoingRequest,
   seenBy
 } from './chat-screen';
+import { emptyChat } from '$lib/sync/chat-view';
 
 function member(userId: string, organization: string | null, external = false): ChatMember {
   return { userId, name: userId.toUpperCase(), organization, external, joinedAt: '2026-01-01' };
 }
 
 function chat(fields: Partial<LocalChat>): LocalChat {
-  return {
-    id: 'c1',
-    kind: 'direct',
-    name: null,
-    createdBy: 'ann',
-    createdAt: '2026-01-01T00:00:00Z',
-    members: [],
-    active: true,
-    external: false,
-    request: null,
-    lastSeq: 0,
-    readSeq: 0,
-    reads: {},
-    unread: 0,
-    pending: 0,
-    preview: null,
-    activity: 0,
-    server: null,
-    refused: null,
-    movedTo: null,
-    notice: null,
-    ...fields
-  };
+  return { ...emptyChat('c1'), kind: 'direct', createdBy: 'ann', ...fields };
 }
 
 function sent(status: 'sent' | 'revoked', expiresAt: string): RequestState {
